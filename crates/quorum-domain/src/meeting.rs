@@ -198,7 +198,16 @@ impl Meeting {
         command: &MeetingCommand,
     ) -> Result<Decision, Rejection> {
         let caller = Caller::new(self, actor, now);
-        if self.status == MeetingStatus::Closed {
+        // A closed meeting is read-only, except for what outlives the session: resent
+        // ballots still get their receipts, counted polls can still be published, and
+        // units report progress on their directives.
+        let outlives_session = matches!(
+            command,
+            MeetingCommand::CastBallot { .. }
+                | MeetingCommand::PublishPoll { .. }
+                | MeetingCommand::UpdateDirective { .. }
+        );
+        if self.status == MeetingStatus::Closed && !outlives_session {
             return Err(RejectionCode::MeetingClosed.into());
         }
         use MeetingCommand as C;
@@ -381,6 +390,11 @@ impl Meeting {
                 .apply_checked_out(member)
                 .ok_or_else(|| dangling(Entity::Member, member))?,
             E::ProxyGranted { from, to, .. } => {
+                for member in [from, to] {
+                    if !self.participants.contains_key(member) {
+                        return Err(dangling(Entity::Member, member));
+                    }
+                }
                 self.proxies.insert(from.clone(), to.clone());
             }
             E::ProxyRevoked { from, .. } => {

@@ -150,10 +150,12 @@ impl Meeting {
             PollStatus::Open => return Err(Rejection::invalid("poll", "the poll is not paused")),
             status => return Err(not_open(status)),
         }
+        // Resuming past the old deadline needs a new one.
+        let deadline = deadline.or(existing.deadline);
         check_deadline(deadline, caller.now)?;
         Ok(vec![MeetingEvent::PollResumed {
             poll: poll.clone(),
-            deadline: deadline.or(existing.deadline),
+            deadline,
             by: caller.actor.clone(),
         }])
     }
