@@ -470,7 +470,7 @@ impl Meeting {
             } => self
                 .apply_ballot(
                     poll,
-                    Some((seat, cast_by)),
+                    voting::Owner::Named { seat, cast_by },
                     receipt,
                     answers,
                     *weight,
@@ -488,12 +488,20 @@ impl Meeting {
             E::SecretBallotCast {
                 poll,
                 receipt,
+                seat_tag,
                 answers,
                 weight,
                 replaces,
                 ..
             } => self
-                .apply_ballot(poll, None, receipt, answers, *weight, replaces.as_ref())
+                .apply_ballot(
+                    poll,
+                    voting::Owner::Secret { seat_tag },
+                    receipt,
+                    answers,
+                    *weight,
+                    replaces.as_ref(),
+                )
                 .ok_or_else(|| dangling(Entity::Poll, poll))?,
             E::FloorRequested {
                 request,

@@ -143,6 +143,9 @@ pub struct StoredBallot {
     pub weight: u32,
     /// The seat (named polls only).
     pub seat: Option<MemberId>,
+    /// Secret polls only: the seat tag ([`Receipt::seat_tag`]), which ties the ballot
+    /// to its seat for whoever knows the ballot id, and for nobody else.
+    pub seat_tag: Option<Receipt>,
     /// Replaced by a later ballot of the same seat; no longer counted.
     pub superseded: bool,
 }

@@ -311,6 +311,9 @@ pub enum MeetingEvent {
         round: u32,
         /// The receipt.
         receipt: Receipt,
+        /// Ties the ballot to its seat for whoever knows the ballot id, and for nobody
+        /// else ([`Receipt::seat_tag`]): a change may replace only the seat's own ballot.
+        seat_tag: Receipt,
         /// The answers.
         answers: Vec<Selection>,
         /// The weight it carries.

@@ -16,7 +16,7 @@ use crate::poll::receipt::Receipt;
 use crate::poll::tally::Tally;
 use crate::poll::verdict::Bases;
 use crate::poll::{
-    BallotBox, MAX_POLLS, Opening, Poll, PollResult, PollSpec, PollStatus, StoredBallot, Voter,
+    MAX_POLLS, Opening, Poll, PollResult, PollSpec, PollStatus, StoredBallot, Voter,
 };
 use crate::rejection::{Entity, Rejection, RejectionCode};
 use crate::time::Timestamp;
@@ -237,8 +237,10 @@ impl Meeting {
         }
         let answers = question::check_answers(&poll.spec.questions, cast.answers)?;
         let receipt = Receipt::derive(&self.id, &poll.id, poll.round, cast.ballot);
+        let seat_tag =
+            Receipt::seat_tag(&self.id, &poll.id, poll.round, cast.ballot, seat.member());
         if let Some(stored) = poll.ballots.ballots.get(&receipt) {
-            return resend(&poll.ballots, stored, receipt, seat, &answers);
+            return resend(stored, receipt, seat, &seat_tag, &answers);
         }
         match poll.status {
             PollStatus::Open => {}
@@ -266,6 +268,7 @@ impl Meeting {
                 poll: poll.id.clone(),
                 round: poll.round,
                 receipt: receipt.clone(),
+                seat_tag,
                 answers,
                 weight,
                 replaces,
@@ -305,8 +308,10 @@ impl Meeting {
         let answers = question::check_answers(&past.spec.questions, cast.answers)
             .map_err(|_| Rejection::from(RejectionCode::RoundOver))?;
         let receipt = Receipt::derive(&self.id, &poll.id, past.round, cast.ballot);
+        let seat_tag =
+            Receipt::seat_tag(&self.id, &poll.id, past.round, cast.ballot, seat.member());
         match past.ballots.ballots.get(&receipt) {
-            Some(stored) => resend(&past.ballots, stored, receipt, seat, &answers),
+            Some(stored) => resend(stored, receipt, seat, &seat_tag, &answers),
             None => Err(RejectionCode::RoundOver.into()),
         }
     }
@@ -340,7 +345,8 @@ impl Meeting {
     }
 
     /// The receipt of the ballot a new one replaces, if the seat has voted; rejects a
-    /// second ballot where the poll does not allow a change.
+    /// second ballot where the poll does not allow a change, and a replaced ballot that
+    /// is not the seat's own current one.
     fn replaced_ballot(
         &self,
         poll: &Poll,
@@ -366,8 +372,16 @@ impl Meeting {
             (None, None) => return Err(RejectionCode::ReplacementRequired.into()),
             (None, Some(named)) => named,
         };
+        // A secret ballot is the seat's own only if its tag says so: a proxy holder's
+        // device knows the ids of several seats' ballots, but may not swap them.
+        let seat_tag = match (&voter.receipt, replaces) {
+            (None, Some(ballot)) => Some(Receipt::seat_tag(
+                &self.id, &poll.id, poll.round, ballot, seat,
+            )),
+            _ => None,
+        };
         match poll.ballots.ballots.get(&current) {
-            Some(stored) if !stored.superseded => Ok(Some(current)),
+            Some(stored) if !stored.superseded && stored.seat_tag == seat_tag => Ok(Some(current)),
             _ => Err(RejectionCode::ReplacedBallotUnknown.into()),
         }
     }
@@ -522,11 +536,11 @@ impl Meeting {
         Some(())
     }
 
-    /// Puts a ballot in the box: named (`named` gives seat and caster) or secret.
+    /// Puts a ballot in the box: named (with seat and caster) or secret (with its tag).
     pub(super) fn apply_ballot(
         &mut self,
         poll: &PollId,
-        named: Option<(&MemberId, &MemberId)>,
+        owner: Owner<'_>,
         receipt: &Receipt,
         answers: &[Selection],
         weight: u32,
@@ -538,17 +552,22 @@ impl Meeting {
             previous.superseded = true;
             entry.tally.remove(&previous.answers, previous.weight);
         }
+        let (seat, seat_tag) = match owner {
+            Owner::Named { seat, .. } => (Some(seat.clone()), None),
+            Owner::Secret { seat_tag } => (None, Some(seat_tag.clone())),
+        };
         entry.ballots.ballots.insert(
             receipt.clone(),
             StoredBallot {
                 answers: answers.to_vec(),
                 weight,
-                seat: named.map(|(seat, _)| seat.clone()),
+                seat,
+                seat_tag,
                 superseded: false,
             },
         );
         entry.tally.add(answers, weight);
-        if let Some((seat, cast_by)) = named {
+        if let Owner::Named { seat, cast_by } = owner {
             entry.ballots.voters.insert(
                 seat.clone(),
                 Voter {
@@ -559,6 +578,17 @@ impl Meeting {
         }
         Some(())
     }
+}
+
+/// Whose a ballot is, as the ballot box may know it.
+pub(super) enum Owner<'a> {
+    /// A named ballot: the seat, and who cast it.
+    Named {
+        seat: &'a MemberId,
+        cast_by: &'a MemberId,
+    },
+    /// A secret ballot: only its seat tag.
+    Secret { seat_tag: &'a Receipt },
 }
 
 /// Whether a participant may vote in a poll at all: a voting right and, if the poll
@@ -577,16 +607,16 @@ pub(crate) fn entitled(participant: &Participant, spec: &PollSpec) -> bool {
 /// The answer to a ballot id already in the box: the same receipt if it is the same
 /// ballot from the same seat, a conflict otherwise.
 fn resend(
-    ballots: &BallotBox,
     stored: &StoredBallot,
     receipt: Receipt,
     seat: &Participant,
+    seat_tag: &Receipt,
     answers: &[Selection],
 ) -> Result<Decision, Rejection> {
     let same_seat = match &stored.seat {
         Some(stored_seat) => stored_seat == seat.member(),
-        // A secret ballot carries no seat: it can only be this seat's if the seat voted.
-        None => ballots.voters.contains_key(seat.member()),
+        // A secret ballot carries no seat, only the tag its id and seat give.
+        None => stored.seat_tag.as_ref() == Some(seat_tag),
     };
     if !same_seat || stored.answers != answers {
         return Err(RejectionCode::BallotIdConflict.into());
@@ -613,5 +643,194 @@ fn not_open(status: PollStatus) -> Rejection {
         PollStatus::Paused => RejectionCode::PollPaused.into(),
         PollStatus::Open => Rejection::invalid("poll", "the poll is open"),
         PollStatus::Closed | PollStatus::Published => RejectionCode::PollClosed.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::id::MeetingId;
+    use crate::meeting::command::{CreateMeeting, MeetingCommand};
+    use crate::meeting::event::EventRecord;
+    use crate::meeting::roster::{Invitee, PresenceMode};
+    use crate::meeting::settings::{MeetingDetails, MeetingKind, MeetingSettings};
+    use crate::policy::Role;
+    use crate::poll::question::{Question, QuestionKind};
+    use crate::poll::{Eligibility, ResultsVisibility};
+    use crate::rules::MajorityRule;
+
+    fn member(id: &str) -> MemberId {
+        MemberId::new(id).unwrap()
+    }
+
+    fn by(id: &str) -> Actor {
+        Actor::Member { member: member(id) }
+    }
+
+    /// Holder `h` (weight 1) is in the room and holds the proxy of the absent `s`
+    /// (weight 3); `x` is in the room too. A secret poll with vote change is open.
+    fn secret_poll_with_a_proxy() -> Meeting {
+        let created = Meeting::create(
+            MeetingId::new("m").unwrap(),
+            &Actor::Admin,
+            CreateMeeting {
+                details: MeetingDetails {
+                    title: "Kỳ họp".into(),
+                    kind: MeetingKind::Routine,
+                    location: String::new(),
+                    scheduled_at: Timestamp(0),
+                },
+                settings: MeetingSettings::default(),
+            },
+        )
+        .unwrap();
+        let record = EventRecord {
+            seq: 1,
+            at: Timestamp(0),
+            event: created,
+        };
+        let mut meeting = Meeting::from_created(&record).unwrap();
+        let invitee = |id: &str, role: Role, weight: u32| Invitee {
+            member: member(id),
+            name: id.into(),
+            position: String::new(),
+            unit: None,
+            unit_name: String::new(),
+            role,
+            voting_right: role == Role::Delegate,
+            weight,
+            groups: Vec::new(),
+        };
+        let invitees = vec![
+            invitee("chair", Role::Chair, 1),
+            invitee("h", Role::Delegate, 1),
+            invitee("s", Role::Delegate, 3),
+            invitee("x", Role::Delegate, 1),
+        ];
+        let spec = PollSpec {
+            title: "Bỏ phiếu kín".into(),
+            item: None,
+            questions: vec![Question {
+                text: "Tán thành?".into(),
+                kind: QuestionKind::YesNo,
+            }],
+            secret: true,
+            vote_change: true,
+            visibility: ResultsVisibility::LiveToAll,
+            eligibility: Eligibility::default(),
+            majority: MajorityRule::simple_majority(),
+        };
+        let in_room = MeetingCommand::CheckIn {
+            member: None,
+            mode: PresenceMode::InRoom,
+        };
+        let steps = [
+            (
+                Actor::Admin,
+                MeetingCommand::Invite {
+                    invitees,
+                    group: None,
+                },
+            ),
+            (by("chair"), MeetingCommand::OpenMeeting),
+            (by("h"), in_room.clone()),
+            (by("x"), in_room),
+            (
+                by("s"),
+                MeetingCommand::GrantProxy {
+                    from: None,
+                    to: member("h"),
+                },
+            ),
+            (
+                by("chair"),
+                MeetingCommand::CreatePoll {
+                    poll: PollId::new("p").unwrap(),
+                    spec,
+                },
+            ),
+            (
+                by("chair"),
+                MeetingCommand::OpenPoll {
+                    poll: PollId::new("p").unwrap(),
+                    deadline: None,
+                    override_quorum: true,
+                },
+            ),
+        ];
+        for (at, (actor, command)) in (1..).zip(steps) {
+            meeting.execute(&actor, Timestamp(at), &command).unwrap();
+        }
+        meeting
+    }
+
+    fn cast(ballot: &str, seat: Option<&str>, yes: bool, replaces: Option<&str>) -> MeetingCommand {
+        MeetingCommand::CastBallot {
+            poll: PollId::new("p").unwrap(),
+            round: 1,
+            ballot: BallotId::new(ballot).unwrap(),
+            seat: seat.map(member),
+            answers: vec![Selection::one(if yes { 0 } else { 1 })],
+            replaces: replaces.map(|id| BallotId::new(id).unwrap()),
+        }
+    }
+
+    fn refusal(meeting: &mut Meeting, actor: &Actor, command: &MeetingCommand) -> RejectionCode {
+        let before = meeting.clone();
+        match meeting.execute(actor, Timestamp(100), command) {
+            Err(crate::meeting::ExecuteError::Rejected(rejection)) => {
+                assert_eq!(*meeting, before);
+                rejection.code
+            }
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
+
+    /// Found by `tests/state_machine.rs`: a proxy holder's device knows the ballot ids
+    /// of its own seat and of the seat it represents, and could make one replace the
+    /// other, counting one seat twice and the other not at all (with weights, moving
+    /// the tally beyond the entitled weight).
+    #[test]
+    fn a_secret_ballot_replaces_only_a_ballot_of_its_own_seat() {
+        let mut meeting = secret_poll_with_a_proxy();
+        let h = by("h");
+        meeting
+            .execute(&h, Timestamp(10), &cast("h1", None, false, None))
+            .unwrap();
+        meeting
+            .execute(&h, Timestamp(11), &cast("s1", Some("s"), false, None))
+            .unwrap();
+
+        // The holder's own seat may not replace the represented seat's ballot …
+        let own = cast("h2", None, true, Some("s1"));
+        assert_eq!(
+            refusal(&mut meeting, &h, &own),
+            RejectionCode::ReplacedBallotUnknown
+        );
+        // … nor the represented seat the holder's.
+        let other = cast("s2", Some("s"), true, Some("h1"));
+        assert_eq!(
+            refusal(&mut meeting, &h, &other),
+            RejectionCode::ReplacedBallotUnknown
+        );
+        // A ballot id resent for another seat is a conflict, not a duplicate.
+        let stolen = cast("s1", None, false, None);
+        assert_eq!(
+            refusal(&mut meeting, &h, &stolen),
+            RejectionCode::BallotIdConflict
+        );
+
+        // Each seat may still change its own ballot.
+        meeting
+            .execute(&h, Timestamp(12), &cast("h2", None, true, Some("h1")))
+            .unwrap();
+        meeting
+            .execute(&h, Timestamp(13), &cast("s2", Some("s"), true, Some("s1")))
+            .unwrap();
+        let poll = meeting.poll(&PollId::new("p").unwrap()).unwrap();
+        assert_eq!(poll.ballots.voters.len(), 2);
+        assert_eq!(poll.ballots.counted().count(), 2);
+        assert_eq!(poll.tally.ballots.weight, 4);
+        assert_eq!(poll.tally, poll.recount());
     }
 }

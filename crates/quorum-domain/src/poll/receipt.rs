@@ -9,7 +9,7 @@ use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::id::{BallotId, MeetingId, PollId};
+use crate::id::{BallotId, MeetingId, MemberId, PollId};
 
 /// Crockford's base32 alphabet: no I, L, O or U, easy to read aloud and to type.
 const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
@@ -30,9 +30,40 @@ impl Receipt {
     /// The receipt of ballot `ballot` in round `round` of a poll. Domain-separated and
     /// length-prefixed so that no two distinct inputs share a preimage.
     pub fn derive(meeting: &MeetingId, poll: &PollId, round: u32, ballot: &BallotId) -> Receipt {
+        Receipt::hash(
+            b"quorum/receipt/v1",
+            &[meeting.as_str(), poll.as_str(), ballot.as_str()],
+            round,
+        )
+    }
+
+    /// The seat tag of a secret ballot: binds the ballot to the seat it was cast for,
+    /// in a way only whoever knows the ballot id (the device that cast it) can check,
+    /// so it pairs no seat with a choice for anyone else. A changed secret ballot may
+    /// replace only a ballot whose tag names its own seat.
+    pub fn seat_tag(
+        meeting: &MeetingId,
+        poll: &PollId,
+        round: u32,
+        ballot: &BallotId,
+        seat: &MemberId,
+    ) -> Receipt {
+        Receipt::hash(
+            b"quorum/seat-tag/v1",
+            &[
+                meeting.as_str(),
+                poll.as_str(),
+                ballot.as_str(),
+                seat.as_str(),
+            ],
+            round,
+        )
+    }
+
+    fn hash(domain: &[u8], parts: &[&str], round: u32) -> Receipt {
         let mut hasher = Sha256::new();
-        hasher.update(b"quorum/receipt/v1");
-        for part in [meeting.as_str(), poll.as_str(), ballot.as_str()] {
+        hasher.update(domain);
+        for part in parts {
             hasher.update(u64::try_from(part.len()).unwrap_or(u64::MAX).to_be_bytes());
             hasher.update(part.as_bytes());
         }
@@ -133,6 +164,22 @@ mod tests {
         assert_eq!(receipt("b-1", 1), receipt("b-1", 1));
         assert_ne!(receipt("b-1", 1), receipt("b-2", 1));
         assert_ne!(receipt("b-1", 1), receipt("b-1", 2));
+    }
+
+    #[test]
+    fn a_seat_tag_depends_on_the_seat_and_is_no_receipt() {
+        let tag = |ballot: &str, seat: &str| {
+            Receipt::seat_tag(
+                &MeetingId::new("m1").unwrap(),
+                &PollId::new("p1").unwrap(),
+                1,
+                &BallotId::new(ballot).unwrap(),
+                &MemberId::new(seat).unwrap(),
+            )
+        };
+        assert_eq!(tag("b-1", "d01"), tag("b-1", "d01"));
+        assert_ne!(tag("b-1", "d01"), tag("b-1", "d02"));
+        assert_ne!(tag("b-1", "d01"), receipt("b-1", 1));
     }
 
     #[test]
