@@ -27,7 +27,7 @@ use quorum_domain::{
 };
 use serde::Deserialize;
 
-const MIN_SCENARIOS: usize = 40;
+const MIN_SCENARIOS: usize = 46;
 
 #[test]
 fn every_scenario_holds() {
@@ -216,7 +216,8 @@ struct Step {
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 struct Expect {
-    /// The round these expectations are about (past rounds).
+    /// The round these expectations are about: required for a past round; for the
+    /// final round, checked against the poll's current round.
     round: Option<u32>,
     /// Ballots counted.
     ballots: Option<u64>,
@@ -693,6 +694,16 @@ fn run(scenario: &Scenario) -> Result<(), String> {
     check_invariants(&run)?;
     let poll = run.meeting.poll(&run.poll).ok_or("the poll is gone")?;
     let mut errors = String::new();
+    if let Some(round) = scenario.expect.round
+        && poll.round != round
+    {
+        writeln!(
+            errors,
+            "final round: expected round {round}, got {}",
+            poll.round
+        )
+        .unwrap();
+    }
     check_round(
         &mut errors,
         "final round",
@@ -853,8 +864,11 @@ fn check_round(
     let Some(result) = result else {
         let wants_result = expected.ballots.is_some()
             || expected.counts.is_some()
+            || expected.blank.is_some()
             || expected.verdict.is_some()
-            || !expected.questions.is_empty();
+            || !expected.questions.is_empty()
+            || expected.present_base.is_some()
+            || expected.members_base.is_some();
         if wants_result {
             fail("the round was never counted".into());
         }
