@@ -144,7 +144,9 @@ string_id! {
     PollId
 }
 string_id! {
-    /// A ballot, chosen by the voting device so that a resend is recognised.
+    /// A ballot, chosen by the voting device so that a resend is recognised. It must be
+    /// unpredictable (a random UUID): in a secret poll, knowing it is what ties a ballot
+    /// to its seat.
     BallotId
 }
 string_id! {

@@ -226,7 +226,8 @@ pub enum MeetingCommand {
         poll: PollId,
         /// The round the ballot is for.
         round: u32,
-        /// Chosen by the device; a resend with the same id gets the same receipt.
+        /// Chosen by the device, unpredictable (a random UUID); a resend with the same
+        /// id gets the same receipt.
         ballot: BallotId,
         /// The seat; `None`: the actor's own.
         seat: Option<MemberId>,
