@@ -216,6 +216,7 @@ impl Meeting {
             C::ChangeSettings { settings } => self.decide_change_settings(&caller, settings),
             C::OpenMeeting => self.decide_open(&caller),
             C::CloseMeeting => self.decide_close(&caller),
+            C::Convene { message } => self.decide_convene(&caller, message),
             C::RaiseAlert { message } => self.decide_raise_alert(&caller, message),
             C::AnswerAlert { answer } => self.decide_answer_alert(&caller, answer),
             C::Invite { invitees, group } => self.decide_invite(&caller, invitees, group),

@@ -15,7 +15,9 @@ use quorum_domain::meeting::agenda::{ContentHash, Document, DocumentAccess};
 use quorum_domain::meeting::floor::FloorKind;
 use quorum_domain::meeting::outcome::DirectiveStatus;
 use quorum_domain::meeting::roster::{AlertAnswer, Invitee, PresenceMode};
-use quorum_domain::meeting::settings::{MeetingDetails, MeetingKind, MeetingSettings};
+use quorum_domain::meeting::settings::{
+    MeetingDetails, MeetingKind, MeetingSettings, MeetingStatus,
+};
 use quorum_domain::poll::question::{Question, QuestionKind, Selection};
 use quorum_domain::poll::{Eligibility, PollSpec, PollStatus, ResultsVisibility};
 use quorum_domain::rules::MajorityRule;
@@ -128,13 +130,44 @@ fn viewer(id: &str) -> Viewer {
 #[test]
 fn an_urgent_meeting_is_convened_and_answers_are_tracked() {
     let mut hall = Hall::new(MeetingKind::Urgent);
-    hall.ok(member("chair"), MeetingCommand::OpenMeeting);
-    hall.ok(
+    // One action opens the meeting and alerts everyone.
+    let records = hall.ok(
         member("sec"),
-        MeetingCommand::RaiseAlert {
+        MeetingCommand::Convene {
             message: "Triệu tập họp khẩn lúc 14:00".into(),
         },
     );
+    assert!(matches!(
+        records[0].event,
+        MeetingEvent::MeetingOpened { .. }
+    ));
+    assert!(matches!(
+        records[1].event,
+        MeetingEvent::AlertRaised { number: 1, .. }
+    ));
+    assert_eq!(
+        hall.refused(
+            member("d1"),
+            MeetingCommand::Convene {
+                message: "x".into()
+            }
+        ),
+        "not_permitted"
+    );
+    // Once open, convening again only repeats the alert.
+    let again = hall.ok(
+        member("chair"),
+        MeetingCommand::Convene {
+            message: "Nhắc lại: họp khẩn lúc 14:00".into(),
+        },
+    );
+    assert!(matches!(
+        again[..],
+        [EventRecord {
+            event: MeetingEvent::AlertRaised { number: 2, .. },
+            ..
+        }]
+    ));
     hall.ok(
         member("d1"),
         MeetingCommand::AnswerAlert {
@@ -192,6 +225,14 @@ fn a_routine_meeting_raises_no_alert() {
         },
     );
     assert_eq!(code, "not_urgent");
+    let code = hall.refused(
+        member("chair"),
+        MeetingCommand::Convene {
+            message: "x".into(),
+        },
+    );
+    assert_eq!(code, "not_urgent");
+    assert_eq!(hall.meeting.status(), MeetingStatus::Scheduled);
     let code = hall.refused(
         member("d1"),
         MeetingCommand::AnswerAlert {

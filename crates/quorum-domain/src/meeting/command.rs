@@ -46,7 +46,13 @@ pub enum MeetingCommand {
     OpenMeeting,
     /// Closes the session (ends the floor; no poll may be running).
     CloseMeeting,
-    /// Raises an urgent-meeting alert to every participant.
+    /// Convenes an urgent meeting in one action: opens it if it is still scheduled and
+    /// raises the alert to every participant.
+    Convene {
+        /// What the alert says.
+        message: String,
+    },
+    /// Raises an urgent-meeting alert to every participant (again, once convened).
     RaiseAlert {
         /// What the alert says.
         message: String,

@@ -367,6 +367,22 @@ impl Meeting {
         }])
     }
 
+    pub(super) fn decide_convene(
+        &self,
+        caller: &Caller<'_>,
+        message: &str,
+    ) -> Result<Vec<MeetingEvent>, Rejection> {
+        let mut events = Vec::with_capacity(2);
+        if self.status == MeetingStatus::Scheduled {
+            caller.require(Action::LeadMeeting)?;
+            events.push(MeetingEvent::MeetingOpened {
+                by: caller.actor.clone(),
+            });
+        }
+        events.extend(self.decide_raise_alert(caller, message)?);
+        Ok(events)
+    }
+
     pub(super) fn decide_answer_alert(
         &self,
         caller: &Caller<'_>,
