@@ -91,11 +91,15 @@ impl<'a> Lens<'a> {
         self.audience == Audience::Keeper
     }
 
+    /// The viewer as a reader of documents; `role` is the viewer's role, if a member.
     fn reader(&self, role: Option<Role>) -> Reader<'a> {
-        match (self.audience, self.member, role) {
-            (Audience::Keeper, _, _) => Reader::Keeper,
-            (Audience::Projector, _, _) | (_, None, _) | (_, _, None) => Reader::Projector,
-            (_, Some(member), Some(role)) => Reader::Participant { member, role },
+        match (self.audience, self.member.zip(role)) {
+            (Audience::Keeper, _) => Reader::Keeper,
+            (Audience::Delegate | Audience::Guest, Some((member, role))) => {
+                Reader::Participant { member, role }
+            }
+            // The projector, or a viewer who is no participant: public documents only.
+            (Audience::Projector, _) | (_, None) => Reader::Projector,
         }
     }
 }

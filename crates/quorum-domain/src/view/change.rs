@@ -106,8 +106,10 @@ pub(crate) fn changes(meeting: &Meeting, lens: Lens<'_>, event: &MeetingEvent) -
     };
     use MeetingEvent as E;
     match event {
-        E::MeetingCreated { .. } | E::DetailsUpdated { .. } => out.info(),
-        E::MeetingOpened { .. } | E::MeetingClosed { .. } => out.info(),
+        E::MeetingCreated { .. }
+        | E::DetailsUpdated { .. }
+        | E::MeetingOpened { .. }
+        | E::MeetingClosed { .. } => out.info(),
         E::SettingsChanged { .. } => {
             out.info();
             out.quorum();
