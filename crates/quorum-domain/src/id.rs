@@ -1,11 +1,7 @@
 //! Identifiers of everything a meeting holds. Ids are chosen outside the domain (by the
 //! client or the shell) and validated here, so the engine never generates one itself.
 
-use std::borrow::Cow;
-use std::fmt;
-
-use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
-use serde::{Deserialize, Serialize};
+use schemars::{Schema, json_schema};
 
 /// The longest id accepted, in bytes.
 pub const MAX_ID_LEN: usize = 64;
@@ -25,7 +21,7 @@ pub enum IdError {
 }
 
 /// Checks the id alphabet: short, printable and safe in URLs, file names and logs.
-fn validate(value: &str) -> Result<(), IdError> {
+pub fn validate(value: &str) -> Result<(), IdError> {
     if value.is_empty() {
         return Err(IdError::Empty);
     }
@@ -41,7 +37,9 @@ fn validate(value: &str) -> Result<(), IdError> {
     Ok(())
 }
 
-fn id_schema(description: &str) -> Schema {
+/// The JSON Schema of an id type with this description (used by [`string_id!`]).
+#[doc(hidden)]
+pub fn id_schema(description: &str) -> Schema {
     json_schema!({
         "type": "string",
         "minLength": 1,
@@ -51,18 +49,24 @@ fn id_schema(description: &str) -> Schema {
     })
 }
 
+/// Defines a validated string id type: 1–64 characters of `A-Z a-z 0-9 . _ : -`, with
+/// serde, JSON Schema, `Display` and `TryFrom` impls. Exported so that every crate's ids
+/// (the protocol's request ids too) share one alphabet and one implementation; the
+/// calling crate needs `serde` and `schemars` among its dependencies.
+#[macro_export]
 macro_rules! string_id {
     ($(#[doc = $doc:literal])* $name:ident) => {
         $(#[doc = $doc])*
-        #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        #[derive(::serde::Serialize, ::serde::Deserialize)]
         #[serde(try_from = "String", into = "String")]
         pub struct $name(String);
 
         impl $name {
             /// Validates `value` and wraps it.
-            pub fn new(value: impl Into<String>) -> Result<Self, IdError> {
+            pub fn new(value: impl Into<String>) -> Result<Self, $crate::id::IdError> {
                 let value = value.into();
-                validate(&value)?;
+                $crate::id::validate(&value)?;
                 Ok(Self(value))
             }
 
@@ -73,15 +77,15 @@ macro_rules! string_id {
         }
 
         impl TryFrom<String> for $name {
-            type Error = IdError;
-            fn try_from(value: String) -> Result<Self, IdError> {
+            type Error = $crate::id::IdError;
+            fn try_from(value: String) -> Result<Self, $crate::id::IdError> {
                 Self::new(value)
             }
         }
 
         impl TryFrom<&str> for $name {
-            type Error = IdError;
-            fn try_from(value: &str) -> Result<Self, IdError> {
+            type Error = $crate::id::IdError;
+            fn try_from(value: &str) -> Result<Self, $crate::id::IdError> {
                 Self::new(value)
             }
         }
@@ -92,24 +96,24 @@ macro_rules! string_id {
             }
         }
 
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(&self.0)
             }
         }
 
-        impl fmt::Debug for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl ::std::fmt::Debug for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 write!(f, "{}({:?})", stringify!($name), self.0)
             }
         }
 
-        impl JsonSchema for $name {
-            fn schema_name() -> Cow<'static, str> {
-                Cow::Borrowed(stringify!($name))
+        impl ::schemars::JsonSchema for $name {
+            fn schema_name() -> ::std::borrow::Cow<'static, str> {
+                ::std::borrow::Cow::Borrowed(stringify!($name))
             }
-            fn json_schema(_: &mut SchemaGenerator) -> Schema {
-                id_schema(concat!($($doc, " "),*).trim())
+            fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+                $crate::id::id_schema(concat!($($doc, " "),*).trim())
             }
         }
     };
