@@ -1,0 +1,162 @@
+//! The document store: immutable files named by the SHA-256 of their content, under a
+//! two-level fan-out (`ab/cdef…`), written through a temp file and an atomic rename.
+
+mod writer;
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+pub use writer::BlobWriter;
+
+/// Why a blob could not be stored or found.
+#[derive(Debug, thiserror::Error)]
+pub enum BlobError {
+    /// The content went past the size the writer was opened with. Nothing was stored.
+    #[error("the blob is larger than {max} bytes")]
+    TooLarge {
+        /// The size limit, in bytes.
+        max: u64,
+    },
+    /// The name given is not a blob hash: 64 lowercase hexadecimal digits.
+    #[error("not a blob hash (64 lowercase hexadecimal digits)")]
+    BadHash,
+    /// The file system failed (disk full, permissions, a directory gone).
+    #[error("blob store I/O: {0}")]
+    Io(#[from] io::Error),
+}
+
+/// A content-addressed store of files under one directory (such as `DATA/blobs`).
+///
+/// Blobs never change: the same content always has the same name, and storing it twice
+/// keeps one file. Open one store per directory, once, before writing: opening removes
+/// the temp files that an earlier run left behind.
+#[derive(Debug, Clone)]
+pub struct BlobStore {
+    root: PathBuf,
+}
+
+impl BlobStore {
+    /// Opens the store under `dir`, creating it if need be, and removes any temp file
+    /// left by a writer that never finished. This blocks: call it at startup.
+    ///
+    /// # Errors
+    ///
+    /// [`BlobError::Io`] if the directories cannot be created or read.
+    pub fn open(dir: &Path) -> Result<Self, BlobError> {
+        let store = Self {
+            root: dir.to_owned(),
+        };
+        std::fs::create_dir_all(store.tmp_dir())?;
+        let mut stale = 0_usize;
+        for entry in std::fs::read_dir(store.tmp_dir())? {
+            let entry = entry?;
+            if entry.file_type()?.is_file() {
+                std::fs::remove_file(entry.path())?;
+                stale += 1;
+            }
+        }
+        if stale > 0 {
+            tracing::info!(stale, dir = %dir.display(), "removed unfinished blob uploads");
+        }
+        Ok(store)
+    }
+
+    /// The store's directory.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Starts a blob of at most `max_bytes`. Write its content with
+    /// [`BlobWriter::write`], then [`BlobWriter::finish`]; a writer dropped before it
+    /// finished leaves nothing behind.
+    ///
+    /// This creates the temp file at once (one short system call), so that a full or
+    /// read-only disk is reported before the content is received.
+    ///
+    /// # Errors
+    ///
+    /// [`BlobError::Io`] if the temp file cannot be created.
+    pub fn writer(&self, max_bytes: u64) -> Result<BlobWriter, BlobError> {
+        BlobWriter::create(self.root.clone(), &self.tmp_dir(), max_bytes)
+    }
+
+    /// Where the blob named `hash` is, if the name is valid and the blob exists. This
+    /// looks at the file system once (a `stat`).
+    pub fn path(&self, hash: &str) -> Option<PathBuf> {
+        blob_path(&self.root, hash).filter(|path| path.is_file())
+    }
+
+    /// Whether the blob named `hash` exists.
+    ///
+    /// # Errors
+    ///
+    /// [`BlobError::BadHash`] if `hash` is not a blob hash; [`BlobError::Io`] if the file
+    /// system cannot tell.
+    pub async fn exists(&self, hash: &str) -> Result<bool, BlobError> {
+        Ok(self.size(hash).await?.is_some())
+    }
+
+    /// The size in bytes of the blob named `hash`, or `None` if it does not exist.
+    ///
+    /// # Errors
+    ///
+    /// [`BlobError::BadHash`] if `hash` is not a blob hash; [`BlobError::Io`] if the file
+    /// system cannot tell.
+    pub async fn size(&self, hash: &str) -> Result<Option<u64>, BlobError> {
+        let path = blob_path(&self.root, hash).ok_or(BlobError::BadHash)?;
+        match tokio::fs::metadata(&path).await {
+            Ok(metadata) if metadata.is_file() => Ok(Some(metadata.len())),
+            Ok(_) => Ok(None),
+            Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(error) => Err(BlobError::Io(error)),
+        }
+    }
+
+    fn tmp_dir(&self) -> PathBuf {
+        self.root.join("tmp")
+    }
+}
+
+/// Whether `hash` names a blob: exactly 64 lowercase hexadecimal digits. Only such a
+/// name is ever turned into a path, so no input can reach outside the store.
+pub fn is_blob_hash(hash: &str) -> bool {
+    hash.len() == 64
+        && hash
+            .bytes()
+            .all(|byte| matches!(byte, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// The path of the blob named `hash` under `root`, if the name is valid.
+fn blob_path(root: &Path, hash: &str) -> Option<PathBuf> {
+    if !is_blob_hash(hash) {
+        return None;
+    }
+    let (fan_out, rest) = hash.split_at_checked(2)?;
+    Some(root.join(fan_out).join(rest))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_lowercase_hex_of_the_right_length_is_a_hash() {
+        let good = "ab".repeat(32);
+        assert!(is_blob_hash(&good));
+        assert!(!is_blob_hash(&good.to_uppercase()));
+        assert!(!is_blob_hash(&"ab".repeat(31)));
+        assert!(!is_blob_hash(&format!("../{}", "a".repeat(61))));
+        assert!(!is_blob_hash(&"g".repeat(64)));
+        assert!(!is_blob_hash(""));
+    }
+
+    #[test]
+    fn blobs_fan_out_by_their_first_two_digits() {
+        let hash = format!("ab{}", "0".repeat(62));
+        assert_eq!(
+            blob_path(Path::new("/data/blobs"), &hash),
+            Some(PathBuf::from(format!("/data/blobs/ab/{}", "0".repeat(62))))
+        );
+        assert_eq!(blob_path(Path::new("/data/blobs"), "../etc/passwd"), None);
+    }
+}
