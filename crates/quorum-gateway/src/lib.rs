@@ -1,0 +1,23 @@
+//! The hub's server: the WebSocket gateway and its rooms, sessions and access, the
+//! REST API for setup, limits, TLS and metrics. The binary chooses the backends and
+//! hands them to [`Hub::open`].
+
+pub mod access;
+pub mod clock;
+pub mod close;
+pub mod config;
+pub mod connection;
+pub mod directory;
+pub mod hub;
+pub mod journal;
+pub mod outbound;
+pub mod rest;
+pub mod room;
+pub mod server;
+pub mod telemetry;
+pub mod tls;
+pub mod token;
+
+pub use config::GatewayConfig;
+pub use hub::{Hub, HubError};
+pub use server::{Bound, ServeError};

@@ -1,0 +1,119 @@
+//! API errors: a status, a stable code and a message in Vietnamese and English, as
+//! `{"error": {"code": …, "message": {"vi": …, "en": …}}}`.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use quorum_domain::Rejection;
+use quorum_protocol::{ErrorCode, Localized};
+use serde_json::json;
+
+use crate::hub::HubError;
+
+/// Why an API request failed.
+#[derive(Debug)]
+pub enum ApiError {
+    /// No valid session.
+    Unauthenticated,
+    /// The session may not do this.
+    Forbidden,
+    /// No such meeting or document.
+    NotFound,
+    /// The body is not acceptable.
+    BadRequest(String),
+    /// The body is too large.
+    TooLarge(u64),
+    /// The meeting's rules refused it.
+    Rejected(Rejection),
+    /// Rows of an import that are not acceptable.
+    Rows(Vec<RowError>),
+    /// The hub cannot do it now; retry.
+    Unavailable,
+}
+
+/// One bad row of an import.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RowError {
+    /// The line, from 1 for the header.
+    pub line: u64,
+    /// The column, if one is at fault.
+    pub column: Option<String>,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl From<HubError> for ApiError {
+    fn from(error: HubError) -> ApiError {
+        match error {
+            HubError::Access(_) => ApiError::Unauthenticated,
+            HubError::Rejected(rejection) => ApiError::Rejected(rejection),
+            HubError::Invalid(message) => ApiError::BadRequest(message),
+            other => {
+                tracing::warn!(error = %other, "request failed");
+                ApiError::Unavailable
+            }
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, body) = match self {
+            ApiError::Unauthenticated => (
+                StatusCode::UNAUTHORIZED,
+                error_body(ErrorCode::Unauthenticated, None),
+            ),
+            ApiError::Forbidden => (
+                StatusCode::FORBIDDEN,
+                error_body(ErrorCode::Forbidden, None),
+            ),
+            ApiError::NotFound => (
+                StatusCode::NOT_FOUND,
+                error_body(ErrorCode::MeetingNotFound, None),
+            ),
+            ApiError::BadRequest(detail) => (
+                StatusCode::BAD_REQUEST,
+                error_body(ErrorCode::BadMessage, Some(detail)),
+            ),
+            ApiError::TooLarge(limit) => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                error_body(
+                    ErrorCode::MessageTooLarge,
+                    Some(format!("the limit is {limit} bytes")),
+                ),
+            ),
+            ApiError::Unavailable => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                error_body(ErrorCode::Unavailable, None),
+            ),
+            ApiError::Rejected(rejection) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                json!({ "error": {
+                    "code": rejection.code.as_str(),
+                    "subject": rejection.subject,
+                    "message": Localized::rejection(rejection.code),
+                }}),
+            ),
+            ApiError::Rows(rows) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                json!({ "error": {
+                    "code": "invalid_rows",
+                    "message": {
+                        "vi": "Một số dòng không hợp lệ; không dòng nào được nhập.",
+                        "en": "Some rows are not valid; nothing was imported.",
+                    },
+                    "rows": rows,
+                }}),
+            ),
+        };
+        (status, Json(body)).into_response()
+    }
+}
+
+fn error_body(code: ErrorCode, detail: Option<String>) -> serde_json::Value {
+    json!({ "error": {
+        "code": code,
+        "message": Localized::error(code),
+        "detail": detail,
+    }})
+}

@@ -1,0 +1,144 @@
+//! Invitation links: a one-time code per participant (or for the hall projector), as a
+//! link and an SVG QR code. The code travels in the link's fragment, so it never
+//! reaches a server log; the page exchanges it for a session.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use quorum_domain::{MeetingId, MemberId, Role, Timestamp};
+use serde::{Deserialize, Serialize};
+
+use super::{ApiError, Authenticated, kept_meeting, meeting_id};
+use crate::access::Grant;
+use crate::hub::Hub;
+
+#[derive(Deserialize)]
+pub(super) struct Request {
+    /// The participants to invite; absent: every participant.
+    members: Option<Vec<MemberId>>,
+    /// Also a link for the hall projector.
+    #[serde(default)]
+    projector: bool,
+    /// Include an SVG QR code of each link.
+    #[serde(default)]
+    qr: bool,
+}
+
+/// One invitation link.
+#[derive(Debug, Serialize)]
+pub struct Invitation {
+    /// The participant, or none for the projector.
+    pub member: Option<MemberId>,
+    /// Their name.
+    pub name: String,
+    /// Their role, or none for the projector.
+    pub role: Option<Role>,
+    /// The link (it carries the one-time code).
+    pub url: String,
+    /// Until when it works.
+    pub expires_at: Timestamp,
+    /// The link as an SVG QR code, when asked for.
+    pub qr_svg: Option<String>,
+}
+
+/// `POST /api/meetings/{meeting}/invitations`.
+pub(super) async fn issue(
+    State(hub): State<Hub>,
+    Authenticated(principal): Authenticated,
+    Path(meeting): Path<String>,
+    Json(body): Json<Request>,
+) -> Result<Json<Vec<Invitation>>, ApiError> {
+    let meeting = meeting_id(meeting)?;
+    let (_, view) = kept_meeting(&hub, &principal, &meeting).await?;
+    let participants: Vec<_> = match &body.members {
+        None => view.participants.iter().collect(),
+        Some(members) => {
+            let mut chosen = Vec::with_capacity(members.len());
+            for member in members {
+                let participant = view
+                    .participants
+                    .iter()
+                    .find(|participant| &participant.member == member)
+                    .ok_or_else(|| {
+                        ApiError::BadRequest(format!("{member} is not a participant"))
+                    })?;
+                chosen.push(participant);
+            }
+            chosen
+        }
+    };
+    let mut invitations = Vec::with_capacity(participants.len() + 1);
+    for participant in participants {
+        let grant = Grant::Member {
+            member: participant.member.clone(),
+        };
+        invitations.push(
+            invite(
+                &hub,
+                grant,
+                Some(participant.member.clone()),
+                participant.name.clone(),
+                Some(participant.role),
+                body.qr,
+            )
+            .await?,
+        );
+    }
+    if body.projector {
+        invitations.push(projector(&hub, &meeting, body.qr).await?);
+    }
+    Ok(Json(invitations))
+}
+
+/// A projector link for a meeting.
+pub async fn projector(hub: &Hub, meeting: &MeetingId, qr: bool) -> Result<Invitation, ApiError> {
+    let grant = Grant::Projector {
+        meeting: meeting.clone(),
+    };
+    invite(
+        hub,
+        grant,
+        None,
+        "Máy chiếu / Projector".to_owned(),
+        None,
+        qr,
+    )
+    .await
+}
+
+/// Issues one code and builds its link.
+pub async fn invite(
+    hub: &Hub,
+    grant: Grant,
+    member: Option<MemberId>,
+    name: String,
+    role: Option<Role>,
+    qr: bool,
+) -> Result<Invitation, ApiError> {
+    let (code, expires_at) = hub.issue_code(grant).await?;
+    let url = join_url(&hub.config().public_url(), code.expose());
+    let qr_svg = if qr { Some(qr_svg(&url)?) } else { None };
+    Ok(Invitation {
+        member,
+        name,
+        role,
+        url,
+        expires_at,
+        qr_svg,
+    })
+}
+
+/// The link that signs its holder in with `code`.
+pub fn join_url(public_url: &str, code: &str) -> String {
+    format!("{public_url}/join#code={code}")
+}
+
+/// A QR code of `text` as SVG.
+pub fn qr_svg(text: &str) -> Result<String, ApiError> {
+    let code = qrcode::QrCode::new(text.as_bytes())
+        .map_err(|error| ApiError::BadRequest(error.to_string()))?;
+    Ok(code
+        .render::<qrcode::render::svg::Color<'_>>()
+        .min_dimensions(200, 200)
+        .quiet_zone(true)
+        .build())
+}

@@ -1,0 +1,554 @@
+//! One task per meeting: it owns the meeting's state, decides commands in arrival order,
+//! commits their events to the log in groups, then acknowledges them and pushes each
+//! subscriber its own projection of what changed.
+//!
+//! **Invariant:** nothing leaves a room before the store has made it durable: commands
+//! queued while a commit is in flight form the next group, and a failed commit rebuilds
+//! the state from the log and answers every command of the group as retryable.
+
+mod dedupe;
+mod fanout;
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use quorum_domain::poll::receipt::Receipt;
+use quorum_domain::{
+    Actor, EventRecord, Meeting, MeetingCommand, MeetingId, MeetingView, Rejection, Viewer,
+};
+use quorum_protocol::{ErrorCode, RequestId, ServerMessage, Update};
+use quorum_store::{Append, EventLog, StoreError};
+use tokio::sync::{mpsc, oneshot};
+
+use crate::clock;
+use crate::journal;
+use crate::outbound::{Frame, Link};
+use crate::telemetry;
+use dedupe::Dedupe;
+use fanout::Subscriber;
+
+/// What became of a command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CommandOutcome {
+    /// Committed (or already done): the meeting's sequence number after it, and the
+    /// ballot's receipt.
+    Acked {
+        /// The sequence number after the command.
+        seq: u64,
+        /// For a ballot, its receipt.
+        receipt: Option<Receipt>,
+    },
+    /// Refused by the meeting's rules; nothing changed.
+    Rejected(Rejection),
+    /// Not done, for a reason outside the meeting (retry if retryable).
+    Failed(ErrorCode),
+}
+
+/// Where a command's outcome goes.
+#[derive(Debug)]
+pub enum Reply {
+    /// To a connection, as an `ack`, `rejected` or `error` message.
+    Link(Link),
+    /// To a caller in the process (REST, the command line).
+    Direct(oneshot::Sender<CommandOutcome>),
+    /// Nowhere (the hub's own commands, such as deadline ticks).
+    Nobody,
+}
+
+/// A command for a room.
+#[derive(Debug)]
+pub struct CommandInput {
+    /// The client's id for it; commands with one are idempotent per actor.
+    pub request: Option<RequestId>,
+    /// Who sends it.
+    pub actor: Actor,
+    /// The command.
+    pub command: MeetingCommand,
+    /// Where the outcome goes.
+    pub reply: Reply,
+}
+
+/// Something a room is asked to do.
+#[derive(Debug)]
+enum RoomInput {
+    Command(CommandInput),
+    Subscribe {
+        link: Link,
+        viewer: Viewer,
+        since: Option<u64>,
+    },
+    Unsubscribe {
+        connection: u64,
+    },
+    View {
+        viewer: Viewer,
+        reply: oneshot::Sender<Option<MeetingView>>,
+    },
+    Inspect {
+        reply: oneshot::Sender<Meeting>,
+    },
+}
+
+/// What a room tells the hub after each commit (the meeting directory and the lobby).
+pub trait RoomObserver: Send + Sync + 'static {
+    /// `records` were committed; `meeting` is the state after them.
+    fn committed(&self, meeting: &Meeting, records: &[EventRecord]);
+}
+
+/// The room's settings.
+#[derive(Debug, Clone, Copy)]
+pub struct RoomLimits {
+    /// Commands and requests queued before new ones are refused.
+    pub queue: usize,
+    /// Events kept for resuming devices.
+    pub resume_window: usize,
+    /// Commands decided into one commit at most.
+    pub max_group: usize,
+}
+
+/// A handle to a running room.
+#[derive(Debug, Clone)]
+pub struct RoomHandle {
+    meeting: MeetingId,
+    inbox: mpsc::Sender<RoomInput>,
+}
+
+impl RoomHandle {
+    /// Starts the room of `meeting` (rebuilt from its log) on the current runtime.
+    pub fn spawn(
+        meeting: Meeting,
+        recent: Vec<EventRecord>,
+        store: Arc<dyn EventLog>,
+        observer: Arc<dyn RoomObserver>,
+        limits: RoomLimits,
+    ) -> RoomHandle {
+        let (inbox, receiver) = mpsc::channel(limits.queue);
+        let handle = RoomHandle {
+            meeting: meeting.id().clone(),
+            inbox,
+        };
+        let mut recent: VecDeque<EventRecord> = recent.into();
+        while recent.len() > limits.resume_window {
+            recent.pop_front();
+        }
+        let room = Room {
+            stream: journal::meeting_stream(meeting.id()),
+            meeting,
+            store,
+            observer,
+            subscribers: Vec::new(),
+            recent,
+            dedupe: Dedupe::default(),
+            limits,
+            pending: Pending::default(),
+        };
+        tokio::spawn(room.run(receiver));
+        handle
+    }
+
+    /// The meeting.
+    pub fn meeting(&self) -> &MeetingId {
+        &self.meeting
+    }
+
+    /// Queues a command. A full room refuses it at once: `false`, and the caller
+    /// answers `unavailable` (retryable).
+    pub fn command(&self, input: CommandInput) -> bool {
+        self.inbox.try_send(RoomInput::Command(input)).is_ok()
+    }
+
+    /// Runs a command and waits for its outcome.
+    pub async fn execute(
+        &self,
+        request: Option<RequestId>,
+        actor: Actor,
+        command: MeetingCommand,
+    ) -> CommandOutcome {
+        let (sender, receiver) = oneshot::channel();
+        let input = CommandInput {
+            request,
+            actor,
+            command,
+            reply: Reply::Direct(sender),
+        };
+        if !self.command(input) {
+            return CommandOutcome::Failed(ErrorCode::Unavailable);
+        }
+        receiver
+            .await
+            .unwrap_or(CommandOutcome::Failed(ErrorCode::Unavailable))
+    }
+
+    /// Subscribes a connection; the room answers on the link (snapshot, resumed or
+    /// error), then streams updates. `false` if the room is overloaded or gone.
+    pub fn subscribe(&self, link: Link, viewer: Viewer, since: Option<u64>) -> bool {
+        self.inbox
+            .try_send(RoomInput::Subscribe {
+                link,
+                viewer,
+                since,
+            })
+            .is_ok()
+    }
+
+    /// Ends a connection's subscription (best effort: a gone link is dropped anyway).
+    pub async fn unsubscribe(&self, connection: u64) {
+        let _ = self.inbox.send(RoomInput::Unsubscribe { connection }).await;
+    }
+
+    /// The meeting as `viewer` sees it now.
+    pub async fn view(&self, viewer: Viewer) -> Option<MeetingView> {
+        let (reply, receiver) = oneshot::channel();
+        self.inbox
+            .send(RoomInput::View { viewer, reply })
+            .await
+            .ok()?;
+        receiver.await.ok().flatten()
+    }
+
+    /// A copy of the committed state (for exports and the command line).
+    pub async fn inspect(&self) -> Option<Meeting> {
+        let (reply, receiver) = oneshot::channel();
+        self.inbox.send(RoomInput::Inspect { reply }).await.ok()?;
+        receiver.await.ok()
+    }
+}
+
+/// A command decided into the current group, waiting for its commit.
+struct Decided {
+    request: Option<RequestId>,
+    actor: Actor,
+    reply: Reply,
+    outcome: CommandOutcome,
+}
+
+struct Room {
+    stream: String,
+    meeting: Meeting,
+    store: Arc<dyn EventLog>,
+    observer: Arc<dyn RoomObserver>,
+    subscribers: Vec<Subscriber>,
+    recent: VecDeque<EventRecord>,
+    dedupe: Dedupe,
+    limits: RoomLimits,
+    pending: Pending,
+}
+
+/// The events of the group being decided, not yet committed.
+#[derive(Default)]
+struct Pending {
+    records: Vec<EventRecord>,
+    /// `apply` failed on a decided event: the state must be rebuilt from the log.
+    poisoned: bool,
+}
+
+impl Room {
+    async fn run(mut self, mut inbox: mpsc::Receiver<RoomInput>) {
+        loop {
+            let deadline = self.meeting.next_deadline();
+            let first = tokio::select! {
+                input = inbox.recv() => match input {
+                    Some(input) => input,
+                    None => break,
+                },
+                () = sleep_until(deadline) => RoomInput::Command(CommandInput {
+                    request: None,
+                    actor: Actor::System,
+                    command: MeetingCommand::Tick,
+                    reply: Reply::Nobody,
+                }),
+            };
+            let mut group = Vec::new();
+            let mut next = Some(first);
+            while let Some(input) = next.take() {
+                match input {
+                    RoomInput::Command(command) => {
+                        group.push(self.decide(command));
+                        if group.len() < self.limits.max_group {
+                            next = inbox.try_recv().ok();
+                        }
+                    }
+                    other => {
+                        // Requests that read the state see only committed events.
+                        self.commit(std::mem::take(&mut group)).await;
+                        self.serve(other);
+                        next = inbox.try_recv().ok();
+                    }
+                }
+            }
+            self.commit(group).await;
+        }
+        tracing::debug!(meeting = %self.meeting.id(), "room stopped");
+    }
+
+    /// Decides one command against the state including the group so far.
+    fn decide(&mut self, input: CommandInput) -> Decided {
+        let CommandInput {
+            request,
+            actor,
+            command,
+            reply,
+        } = input;
+        if let Some(outcome) = request
+            .as_ref()
+            .and_then(|request| self.dedupe.get(&actor, request))
+        {
+            telemetry::command(&command, "replayed");
+            return Decided {
+                request,
+                actor,
+                reply,
+                outcome: outcome.clone(),
+            };
+        }
+        let outcome = match self.meeting.execute(&actor, clock::now(), &command) {
+            Ok((records, receipt)) => {
+                telemetry::command(&command, "accepted");
+                self.pending.records.extend(records);
+                CommandOutcome::Acked {
+                    seq: self.meeting.seq(),
+                    receipt,
+                }
+            }
+            Err(quorum_domain::ExecuteError::Rejected(rejection)) => {
+                telemetry::command(&command, "rejected");
+                CommandOutcome::Rejected(rejection)
+            }
+            Err(quorum_domain::ExecuteError::Apply(error)) => {
+                // decide and apply disagree: a bug. The state may be half-changed, so
+                // the commit step rebuilds it from the log.
+                tracing::error!(meeting = %self.meeting.id(), %error, "decided events do not apply");
+                self.pending.poisoned = true;
+                CommandOutcome::Failed(ErrorCode::Internal)
+            }
+        };
+        Decided {
+            request,
+            actor,
+            reply,
+            outcome,
+        }
+    }
+}
+
+impl Room {
+    /// Commits the group's events, then answers its commands and pushes the updates.
+    async fn commit(&mut self, group: Vec<Decided>) {
+        if group.is_empty() {
+            return;
+        }
+        let pending = std::mem::take(&mut self.pending);
+        let committed = if pending.poisoned {
+            Err(StoreError::Invalid("decided events did not apply".into()))
+        } else if pending.records.is_empty() {
+            Ok(())
+        } else {
+            self.append(&pending.records).await
+        };
+        match committed {
+            Ok(()) => {
+                if !pending.records.is_empty() {
+                    self.observer.committed(&self.meeting, &pending.records);
+                    self.publish(&pending.records);
+                }
+                for decided in group {
+                    if let Some(request) = &decided.request {
+                        self.dedupe
+                            .insert(&decided.actor, request.clone(), &decided.outcome);
+                    }
+                    self.answer(decided.request, decided.reply, decided.outcome);
+                }
+            }
+            Err(error) => {
+                tracing::warn!(meeting = %self.meeting.id(), %error, commands = group.len(), "commit failed; rebuilding from the log");
+                self.rebuild().await;
+                for decided in group {
+                    let code = match &error {
+                        StoreError::Invalid(_) | StoreError::Format(_) => ErrorCode::Internal,
+                        StoreError::Conflict { .. } | StoreError::Unavailable(_) => {
+                            ErrorCode::Unavailable
+                        }
+                    };
+                    self.answer(decided.request, decided.reply, CommandOutcome::Failed(code));
+                }
+            }
+        }
+    }
+
+    async fn append(&self, records: &[EventRecord]) -> Result<(), StoreError> {
+        let after = records
+            .first()
+            .map_or(0, |record| record.seq.saturating_sub(1));
+        let mut encoded = Vec::with_capacity(records.len());
+        for record in records {
+            encoded.push(
+                journal::encode_meeting(record)
+                    .map_err(|error| StoreError::Invalid(error.to_string()))?,
+            );
+        }
+        let started = Instant::now();
+        let result = self
+            .store
+            .append(Append {
+                stream: self.stream.clone(),
+                after,
+                records: encoded,
+            })
+            .await;
+        telemetry::commit(started.elapsed(), records.len(), result.is_ok());
+        result
+    }
+
+    /// Reloads the committed state after a failed commit.
+    async fn rebuild(&mut self) {
+        let mut delay = Duration::from_millis(50);
+        loop {
+            match crate::hub::load_meeting(self.store.as_ref(), &self.stream).await {
+                Ok((meeting, recent)) => {
+                    self.meeting = meeting;
+                    self.recent = recent.into();
+                    while self.recent.len() > self.limits.resume_window {
+                        self.recent.pop_front();
+                    }
+                    return;
+                }
+                Err(error) => {
+                    tracing::error!(meeting = %self.meeting.id(), %error, "cannot reload the meeting; retrying");
+                    tokio::time::sleep(delay).await;
+                    delay = (delay * 2).min(Duration::from_secs(5));
+                }
+            }
+        }
+    }
+
+    fn answer(&self, request: Option<RequestId>, reply: Reply, outcome: CommandOutcome) {
+        match (reply, request) {
+            (Reply::Nobody, _) | (Reply::Link(_), None) => {}
+            (Reply::Direct(sender), _) => {
+                let _ = sender.send(outcome);
+            }
+            (Reply::Link(link), Some(request)) => {
+                let meeting = self.meeting.id().clone();
+                let message = match outcome {
+                    CommandOutcome::Acked { seq, receipt } => ServerMessage::Ack {
+                        request,
+                        meeting,
+                        seq,
+                        receipt,
+                    },
+                    CommandOutcome::Rejected(rejection) => {
+                        ServerMessage::rejected(request, meeting, rejection)
+                    }
+                    CommandOutcome::Failed(code) => {
+                        ServerMessage::error(code, Some(request), Some(meeting))
+                    }
+                };
+                let _ = link.send(&Frame::message(&message));
+            }
+        }
+    }
+
+    /// Answers a request that reads the committed state.
+    fn serve(&mut self, input: RoomInput) {
+        match input {
+            RoomInput::Command(_) => {}
+            RoomInput::Subscribe {
+                link,
+                viewer,
+                since,
+            } => self.subscribe(link, viewer, since),
+            RoomInput::Unsubscribe { connection } => {
+                self.subscribers
+                    .retain(|subscriber| subscriber.link.connection != connection);
+            }
+            RoomInput::View { viewer, reply } => {
+                let _ = reply.send(self.meeting.view(&viewer));
+            }
+            RoomInput::Inspect { reply } => {
+                let _ = reply.send(self.meeting.clone());
+            }
+        }
+    }
+
+    fn subscribe(&mut self, link: Link, viewer: Viewer, since: Option<u64>) {
+        let meeting = self.meeting.id().clone();
+        let Some(view) = self.meeting.view(&viewer) else {
+            let _ = link.send(&Frame::message(&ServerMessage::error(
+                ErrorCode::Forbidden,
+                None,
+                Some(meeting),
+            )));
+            return;
+        };
+        let seq = self.meeting.seq();
+        let message = match since {
+            None => ServerMessage::Snapshot { meeting, view },
+            Some(since) => match self.missed(&viewer, since) {
+                Some(updates) => ServerMessage::Resumed {
+                    meeting,
+                    recovered: true,
+                    updates,
+                    snapshot: None,
+                },
+                None => {
+                    tracing::debug!(meeting = %meeting, since, seq, "resume outside the window: snapshot");
+                    ServerMessage::Resumed {
+                        meeting,
+                        recovered: false,
+                        updates: Vec::new(),
+                        snapshot: Some(view),
+                    }
+                }
+            },
+        };
+        if link.send(&Frame::message(&message)).is_ok() {
+            self.subscribers
+                .retain(|subscriber| subscriber.link.connection != link.connection);
+            self.subscribers.push(Subscriber { link, viewer });
+        }
+    }
+
+    /// The updates after `since`, if the window still holds every one of them.
+    fn missed(&self, viewer: &Viewer, since: u64) -> Option<Vec<Update>> {
+        let seq = self.meeting.seq();
+        if since > seq {
+            return None;
+        }
+        let oldest = self.recent.front().map_or(seq.saturating_add(1), |r| r.seq);
+        if since.saturating_add(1) < oldest {
+            return None;
+        }
+        let mut updates = Vec::new();
+        for record in self.recent.iter().filter(|record| record.seq > since) {
+            updates.push(Update {
+                seq: record.seq,
+                at: record.at,
+                changes: self.meeting.view_changes(&record.event, viewer)?,
+            });
+        }
+        Some(updates)
+    }
+
+    /// Pushes committed records to every subscriber and keeps them for resumes.
+    fn publish(&mut self, records: &[EventRecord]) {
+        for record in records {
+            fanout::publish(&self.meeting, record, &mut self.subscribers);
+            self.recent.push_back(record.clone());
+            if self.recent.len() > self.limits.resume_window {
+                self.recent.pop_front();
+            }
+        }
+    }
+}
+
+async fn sleep_until(deadline: Option<quorum_domain::Timestamp>) {
+    match deadline {
+        None => std::future::pending().await,
+        Some(deadline) => {
+            let wait = deadline.since(clock::now());
+            // Wake a little after the deadline so that the tick finds it passed.
+            tokio::time::sleep(Duration::from_millis(wait.0.saturating_add(5))).await;
+        }
+    }
+}

@@ -1,0 +1,57 @@
+//! Idempotent commands: the outcome of each recent request id, per actor, so that a
+//! device resending a command after a lost acknowledgement gets the same answer.
+
+use std::collections::{HashMap, VecDeque};
+
+use quorum_domain::{Actor, MemberId};
+use quorum_protocol::RequestId;
+
+use super::CommandOutcome;
+
+/// Outcomes remembered per meeting; the oldest are forgotten first. A ballot resent
+/// after that still gets its receipt: ballots are idempotent by ballot id in the
+/// domain, and this cache only spares the work.
+const CAPACITY: usize = 65_536;
+
+/// Who sent a request: a member, or an administrator (`None`).
+type Key = (Option<MemberId>, RequestId);
+
+/// Recent outcomes by (actor, request id).
+#[derive(Debug, Default)]
+pub(super) struct Dedupe {
+    outcomes: HashMap<Key, CommandOutcome>,
+    order: VecDeque<Key>,
+}
+
+impl Dedupe {
+    pub(super) fn get(&self, actor: &Actor, request: &RequestId) -> Option<&CommandOutcome> {
+        let key = key(actor, request.clone())?;
+        self.outcomes.get(&key)
+    }
+
+    /// Remembers an outcome, unless it says nothing final (a failure may be retried).
+    pub(super) fn insert(&mut self, actor: &Actor, request: RequestId, outcome: &CommandOutcome) {
+        if matches!(outcome, CommandOutcome::Failed(_)) {
+            return;
+        }
+        let Some(key) = key(actor, request) else {
+            return;
+        };
+        if self.outcomes.insert(key.clone(), outcome.clone()).is_none() {
+            self.order.push_back(key);
+        }
+        while self.order.len() > CAPACITY {
+            if let Some(oldest) = self.order.pop_front() {
+                self.outcomes.remove(&oldest);
+            }
+        }
+    }
+}
+
+fn key(actor: &Actor, request: RequestId) -> Option<Key> {
+    match actor {
+        Actor::Member { member } => Some((Some(member.clone()), request)),
+        Actor::Admin => Some((None, request)),
+        Actor::System => None,
+    }
+}

@@ -1,0 +1,160 @@
+//! The HTTP server: routes, request limits, health and metrics endpoints, TLS, and the
+//! graceful shutdown that tells devices to reconnect and drains before exiting.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use tokio::net::TcpListener;
+
+use crate::hub::Hub;
+use crate::{connection, rest, tls};
+
+/// Why the server could not start or stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// The address could not be bound.
+    #[error("cannot listen on {address}: {source}")]
+    Bind {
+        /// The address.
+        address: SocketAddr,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// TLS could not be set up.
+    #[error(transparent)]
+    Tls(#[from] tls::TlsError),
+    /// The server failed while running.
+    #[error("server failed: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// The routes of the hub.
+pub fn router(hub: Hub) -> Router {
+    let limits = &hub.config().limits;
+    let documents_limit = usize::try_from(limits.max_document_bytes)
+        .unwrap_or(usize::MAX)
+        .saturating_add(64 * 1024);
+    let request_limit = limits.max_request_bytes;
+    Router::new()
+        .route("/ws", get(connection::upgrade))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+        .route("/", get(welcome_page))
+        .route("/join", get(welcome_page))
+        .merge(rest::router())
+        .layer(DefaultBodyLimit::max(request_limit))
+        .route_layer(DefaultBodyLimit::max(documents_limit.max(request_limit)))
+        .with_state(hub)
+}
+
+/// A bound, not yet serving, server.
+pub struct Bound {
+    listener: TcpListener,
+    hub: Hub,
+    tls: Option<Arc<rustls::ServerConfig>>,
+}
+
+impl Bound {
+    /// Binds the configured address (port 0 picks a free port).
+    pub async fn bind(hub: Hub) -> Result<Bound, ServeError> {
+        let address = hub.config().listen;
+        let listener = TcpListener::bind(address)
+            .await
+            .map_err(|source| ServeError::Bind { address, source })?;
+        let tls = tls::server_config(&hub.config().tls, &hub.config().data)?;
+        Ok(Bound { listener, hub, tls })
+    }
+
+    /// The address actually bound.
+    pub fn local_addr(&self) -> Result<SocketAddr, ServeError> {
+        Ok(self.listener.local_addr()?)
+    }
+
+    /// Serves until `stop` resolves, then shuts down gracefully: stops accepting,
+    /// closes every WebSocket with 1001 after what it already queued, and waits up to
+    /// the drain time for requests in flight.
+    pub async fn serve(
+        self,
+        stop: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), ServeError> {
+        let Bound { listener, hub, tls } = self;
+        let drain = Duration::from_millis(hub.config().limits.drain_ms);
+        let app = router(hub.clone());
+        let stopping = hub.clone();
+        let stop = async move {
+            stop.await;
+            tracing::info!("shutting down: telling devices to reconnect");
+            stopping.begin_shutdown();
+        };
+        match tls {
+            None => {
+                let server = axum::serve(listener, app).with_graceful_shutdown(stop);
+                let mut shutdown = hub.shutdown_signal();
+                tokio::select! {
+                    result = server => result?,
+                    () = async {
+                        crate::hub::stopping(&mut shutdown).await;
+                        tokio::time::sleep(drain).await;
+                    } => tracing::warn!("drain time over; closing what is left"),
+                }
+            }
+            Some(config) => {
+                let handle = axum_server::Handle::new();
+                let stopper = handle.clone();
+                tokio::spawn(async move {
+                    stop.await;
+                    stopper.graceful_shutdown(Some(drain));
+                });
+                let listener = listener.into_std()?;
+                axum_server::from_tcp_rustls(
+                    listener,
+                    axum_server::tls_rustls::RustlsConfig::from_config(config),
+                )
+                .handle(handle)
+                .serve(app.into_make_service())
+                .await?;
+            }
+        }
+        tracing::info!("stopped");
+        Ok(())
+    }
+}
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// Ready when the event log answers.
+async fn readyz(State(hub): State<Hub>) -> Response {
+    match hub.store().head(crate::access::HUB_STREAM).await {
+        Ok(_) => (StatusCode::OK, "ready").into_response(),
+        Err(error) => {
+            tracing::warn!(%error, "not ready: the event log does not answer");
+            (StatusCode::SERVICE_UNAVAILABLE, "event log unavailable").into_response()
+        }
+    }
+}
+
+async fn metrics() -> Response {
+    match crate::telemetry::install() {
+        Some(handle) => (
+            [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+            handle.render(),
+        )
+            .into_response(),
+        None => (StatusCode::SERVICE_UNAVAILABLE, "metrics unavailable").into_response(),
+    }
+}
+
+/// Until the browser app lands, a page that says what is running.
+async fn welcome_page() -> Html<&'static str> {
+    Html(include_str!("welcome.html"))
+}
