@@ -1,0 +1,21 @@
+//! Black-box tests of the hub through real sockets: a hub on port 0 with its SQLite log
+//! in a temporary directory, driven by `quorum-client` as devices would drive it.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "a test that panics is a failed test"
+)]
+
+/// Modules declared at a crate root are looked for beside it, in `tests/`; declaring
+/// them in this inline module puts them in `tests/hub/`.
+mod hub {
+    mod abuse;
+    mod access;
+    mod meeting;
+    mod rest;
+    mod resume;
+    mod support;
+}
