@@ -4,7 +4,7 @@
 
 pub mod access;
 pub mod clock;
-pub mod close;
+pub use quorum_protocol::close;
 pub mod config;
 pub mod connection;
 pub mod directory;

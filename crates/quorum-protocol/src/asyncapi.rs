@@ -5,6 +5,7 @@ use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use crate::client::ClientMessage;
+use crate::close;
 use crate::examples::{self, Example};
 use crate::schema;
 use crate::server::ServerMessage;
@@ -42,10 +43,29 @@ a ballot id chosen by the device: sending it again, after any failure, returns t
 receipt and is never counted twice. `error` with `retryable: true` means: send the same \
 message again.
 
+**Every sequence number arrives.** A device receives an `update` for every event of a \
+meeting it follows, in order, even when the event changes nothing it may see (`changes` \
+is then empty), so a gap always means something was lost: resume.
+
+**Signing in.** Invitation and sign-in links carry a one-time code in their fragment \
+(`/join#code=…`); `POST /api/session/redeem` exchanges it for a session token, which is \
+then sent only in `hello` (and in `Authorization: Bearer` headers), never in a URL. \
+Browsers' WebSocket handshakes must come from an allowed origin.
+
 **Keepalive and limits.** Send something at least every `heartbeat_ms` (a `ping` will \
-do). Messages larger than `limits.max_message_bytes` close the connection with code \
-1009; more than `limits.commands_per_second` are answered `rate_limited`. A device that \
-does not read its updates fast enough is disconnected (`slow_consumer`) and resumes.";
+do); a connection silent for three times that is closed. Messages larger than \
+`limits.max_message_bytes` close the connection with code 1009; more than \
+`limits.commands_per_second` are answered `rate_limited`. A device that does not read \
+its updates fast enough is disconnected (`slow_consumer`) and resumes.";
+
+/// The close codes as a Markdown table, for the channel's description.
+fn close_codes() -> String {
+    let mut table = String::from("\n\n**Close codes.**\n\n| code | meaning |\n|---|---|\n");
+    for (code, meaning) in close::ALL {
+        table.push_str(&format!("| {code} | {meaning} |\n"));
+    }
+    table
+}
 
 /// The AsyncAPI 3.0 document describing every message, with examples.
 pub fn document() -> Value {
@@ -101,8 +121,9 @@ pub fn document() -> Value {
                 "address": "/ws",
                 "title": "One WebSocket per device",
                 "description": format!(
-                    "JSON text frames, one message per frame, tagged by `type`. WebSocket subprotocol `{}`.",
-                    subprotocol(PROTOCOL_VERSION)
+                    "JSON text frames, one message per frame, tagged by `type`. WebSocket subprotocol `{}`.{}",
+                    subprotocol(PROTOCOL_VERSION),
+                    close_codes(),
                 ),
                 "messages": channel_messages,
             },

@@ -7,6 +7,7 @@
 
 pub mod asyncapi;
 pub mod client;
+pub mod close;
 pub mod codec;
 pub mod examples;
 pub mod localized;

@@ -1,4 +1,5 @@
-//! The WebSocket close codes the hub sends, documented in the protocol description.
+//! The WebSocket close codes the hub sends, and what a device should do on each; they
+//! are listed in the AsyncAPI document.
 //! Codes 4000–4999 are Quorum's own.
 
 /// The hub is going away (shutdown or restart): reconnect and resume.
