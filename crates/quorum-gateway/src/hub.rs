@@ -1,8 +1,9 @@
 //! The hub: the event log, the rooms of every meeting, and the accounts and sessions.
 //! It is what the WebSocket, REST and command-line faces all talk to.
 
+use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock, Weak};
 
 use quorum_domain::Role;
 use quorum_domain::meeting::roster::Invitee;
@@ -76,6 +77,8 @@ pub struct Hub {
 
 struct Inner {
     config: GatewayConfig,
+    /// The settings with `listen` set to the address actually bound, once bound.
+    bound: OnceLock<GatewayConfig>,
     store: Arc<dyn EventLog>,
     blobs: BlobStore,
     access: RwLock<AccessState>,
@@ -122,6 +125,7 @@ impl Hub {
         let hub = Hub {
             inner: Arc::new(Inner {
                 config,
+                bound: OnceLock::new(),
                 store,
                 blobs,
                 access: RwLock::new(access),
@@ -149,7 +153,7 @@ impl Hub {
             meeting.clone(),
             recent,
             Arc::clone(&self.inner.store),
-            Arc::clone(&self.inner.directory) as Arc<dyn crate::room::RoomObserver>,
+            Arc::new(DirectoryObserver(Arc::downgrade(&self.inner.directory))),
             RoomLimits {
                 queue: limits.room_queue,
                 resume_window: limits.resume_window,
@@ -159,9 +163,18 @@ impl Hub {
         self.inner.directory.insert(&meeting, room);
     }
 
-    /// The settings.
+    /// The settings. Once the server is bound, `listen` is the address actually bound (port 0 picks
+    /// one), so that the public URL derived from it, used by the origin check and in
+    /// links, names the real port.
     pub fn config(&self) -> &GatewayConfig {
-        &self.inner.config
+        self.inner.bound.get().unwrap_or(&self.inner.config)
+    }
+
+    /// Records the address the server bound (the first one, if bound twice).
+    pub(crate) fn bound_to(&self, address: SocketAddr) {
+        let mut config = self.inner.config.clone();
+        config.listen = address;
+        let _ = self.inner.bound.set(config);
     }
 
     /// The document store.
@@ -537,6 +550,19 @@ impl Hub {
             .room(meeting)
             .ok_or_else(|| HubError::Rejected(RejectionCode::Unknown.into()))?;
         Ok(room.execute(None, actor, command).await)
+    }
+}
+
+/// What a room reports its commits to: the directory, held weakly. The directory holds
+/// the rooms' handles, so a strong reference would keep every room running, and the
+/// event log open, after the hub itself is gone.
+struct DirectoryObserver(Weak<Directory>);
+
+impl crate::room::RoomObserver for DirectoryObserver {
+    fn committed(&self, meeting: &Meeting, records: &[EventRecord]) {
+        if let Some(directory) = self.0.upgrade() {
+            crate::room::RoomObserver::committed(directory.as_ref(), meeting, records);
+        }
     }
 }
 

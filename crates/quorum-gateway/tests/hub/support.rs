@@ -18,29 +18,29 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 /// A hub serving on a free port of 127.0.0.1, stopped when dropped.
-pub struct TestHub {
-    pub address: SocketAddr,
-    pub hub: Hub,
-    pub log: SqliteLog,
-    pub dir: tempfile::TempDir,
+pub(crate) struct TestHub {
+    pub(crate) address: SocketAddr,
+    pub(crate) hub: Hub,
+    pub(crate) log: SqliteLog,
+    pub(crate) dir: tempfile::TempDir,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }
 
 impl TestHub {
     /// A hub with the default settings.
-    pub async fn start() -> TestHub {
+    pub(crate) async fn start() -> TestHub {
         TestHub::start_with(|_| {}).await
     }
 
     /// A hub with settings adjusted by `adjust`.
-    pub async fn start_with(adjust: impl FnOnce(&mut GatewayConfig)) -> TestHub {
+    pub(crate) async fn start_with(adjust: impl FnOnce(&mut GatewayConfig)) -> TestHub {
         let dir = tempfile::tempdir().unwrap();
         TestHub::start_in(dir, adjust).await
     }
 
     /// A hub on an existing data directory (to restart one).
-    pub async fn start_in(
+    pub(crate) async fn start_in(
         dir: tempfile::TempDir,
         adjust: impl FnOnce(&mut GatewayConfig),
     ) -> TestHub {
@@ -53,7 +53,9 @@ impl TestHub {
         config.validate().unwrap();
         let log = SqliteLog::open(&dir.path().join("quorum.db"), SqliteOptions::default()).unwrap();
         let blobs = BlobStore::open(&dir.path().join("blobs")).unwrap();
-        let hub = Hub::open(config, Arc::new(log.clone()), blobs).await.unwrap();
+        let hub = Hub::open(config, Arc::new(log.clone()), blobs)
+            .await
+            .unwrap();
         let bound = Bound::bind(hub.clone()).await.unwrap();
         let address = bound.local_addr().unwrap();
         let (stop, stopped) = oneshot::channel::<()>();
@@ -76,7 +78,7 @@ impl TestHub {
     }
 
     /// Stops serving (devices are told to reconnect) and returns the data directory.
-    pub async fn stop(mut self) -> tempfile::TempDir {
+    pub(crate) async fn stop(mut self) -> tempfile::TempDir {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
@@ -87,26 +89,26 @@ impl TestHub {
         std::mem::replace(&mut self.dir, dir)
     }
 
-    pub fn ws_url(&self) -> String {
+    pub(crate) fn ws_url(&self) -> String {
         format!("ws://{}/ws", self.address)
     }
 
-    pub fn http_url(&self) -> String {
+    pub(crate) fn http_url(&self) -> String {
         format!("http://{}", self.address)
     }
 
-    pub fn http(&self) -> Http {
+    pub(crate) fn http(&self) -> Http {
         Http::new(&self.http_url()).unwrap()
     }
 
     /// A session token for `grant`, through a one-time code redeemed over HTTP.
-    pub async fn token(&self, grant: Grant) -> String {
+    pub(crate) async fn token(&self, grant: Grant) -> String {
         let (code, _) = self.hub.issue_code(grant).await.unwrap();
         self.http().redeem(code.expose()).await.unwrap().token
     }
 
     /// The administrator's session token.
-    pub async fn admin_token(&self) -> String {
+    pub(crate) async fn admin_token(&self) -> String {
         if !self.hub.account_exists("admin") {
             self.hub.first_start().await.unwrap();
         }
@@ -117,14 +119,19 @@ impl TestHub {
     }
 
     /// A signed-in device.
-    pub async fn connect(&self, token: &str) -> (Connection, Welcome) {
+    pub(crate) async fn connect(&self, token: &str) -> (Connection, Welcome) {
         Connection::connect(&self.ws_url(), &ConnectOptions::new(token))
             .await
             .unwrap()
     }
 
     /// Runs a command on the hub directly (test setup), expecting it to be accepted.
-    pub async fn run(&self, meeting: &MeetingId, actor: Actor, command: MeetingCommand) -> u64 {
+    pub(crate) async fn run(
+        &self,
+        meeting: &MeetingId,
+        actor: Actor,
+        command: MeetingCommand,
+    ) -> u64 {
         match self.hub.execute(meeting, actor, command).await.unwrap() {
             CommandOutcome::Acked { seq, .. } => seq,
             other => panic!("setup command refused: {other:?}"),
@@ -134,7 +141,7 @@ impl TestHub {
     /// A meeting with a chair (`chu-toa`), a secretary (`thu-ky`), `delegates` voting
     /// delegates (`db-001`…) and a guest (`khach`), opened, with a draft yes/no/abstain
     /// poll `bq-1` (named, live results).
-    pub async fn meeting(&self, id: &str, delegates: usize) -> TestMeeting {
+    pub(crate) async fn meeting(&self, id: &str, delegates: usize) -> TestMeeting {
         let meeting = MeetingId::new(id).unwrap();
         self.hub
             .create_meeting_as(
@@ -195,7 +202,7 @@ impl TestHub {
     }
 
     /// A member's session token.
-    pub async fn member_token(&self, member: &MemberId) -> String {
+    pub(crate) async fn member_token(&self, member: &MemberId) -> String {
         self.token(Grant::Member {
             member: member.clone(),
         })
@@ -212,25 +219,25 @@ impl Drop for TestHub {
 }
 
 /// A meeting set up by [`TestHub::meeting`].
-pub struct TestMeeting {
-    pub id: MeetingId,
-    pub chair: MemberId,
-    pub secretary: MemberId,
-    pub guest: MemberId,
-    pub delegates: Vec<MemberId>,
+pub(crate) struct TestMeeting {
+    pub(crate) id: MeetingId,
+    pub(crate) chair: MemberId,
+    pub(crate) secretary: MemberId,
+    pub(crate) guest: MemberId,
+    pub(crate) delegates: Vec<MemberId>,
 }
 
-pub fn member(id: &str) -> MemberId {
+pub(crate) fn member(id: &str) -> MemberId {
     MemberId::new(id).unwrap()
 }
 
-pub fn actor(member: &MemberId) -> Actor {
+pub(crate) fn actor(member: &MemberId) -> Actor {
     Actor::Member {
         member: member.clone(),
     }
 }
 
-pub fn check_in(member: Option<MemberId>) -> MeetingCommand {
+pub(crate) fn check_in(member: Option<MemberId>) -> MeetingCommand {
     MeetingCommand::CheckIn {
         member,
         mode: PresenceMode::InRoom,
@@ -252,7 +259,7 @@ fn invitee(member: &str, role: Role, voting_right: bool) -> Invitee {
 }
 
 /// A yes/no/abstain poll by a majority of those voting... of all members.
-pub fn yes_no_poll(secret: bool) -> PollSpec {
+pub(crate) fn yes_no_poll(secret: bool) -> PollSpec {
     PollSpec {
         title: "Thông qua nghị quyết".into(),
         item: None,
@@ -266,4 +273,46 @@ pub fn yes_no_poll(secret: bool) -> PollSpec {
         eligibility: Eligibility::default(),
         majority: MajorityRule::more_than_half_of_all_members(),
     }
+}
+
+/// Reads `connection` until the hub ends it (within 5 s) and returns how: the close
+/// frame's code, or 1006 if the connection ended without one. Frames read on the way
+/// are dropped.
+pub(crate) async fn close_code(connection: &mut Connection) -> u16 {
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+        match connection.recv_raw(left).await {
+            Ok(quorum_client::RawFrame::Close(close)) => return close.code,
+            Ok(_) => {}
+            Err(quorum_client::ClientError::Timeout { .. }) => {
+                panic!("the hub did not close the connection within 5 s")
+            }
+            Err(error) => {
+                return error
+                    .close_code()
+                    .or_else(|| connection.closed().map(|close| close.code))
+                    .unwrap_or_else(|| panic!("the connection failed: {error}"));
+            }
+        }
+    }
+}
+
+/// Waits (up to 10 s) until no hub of this process holds the event log in `dir` any
+/// more, so that [`TestHub::start_in`] can open it again: a stopped hub lets go of it
+/// once its rooms and connections have ended. Blocks on the log's lock file (on a
+/// thread of its own, so that a hub that never lets go fails the test, not hangs it).
+pub(crate) async fn log_released(dir: &std::path::Path) {
+    let lock = std::fs::File::open(dir.join("quorum.db.lock")).unwrap();
+    let (released, waited) = oneshot::channel();
+    std::thread::spawn(move || {
+        let locked = lock.lock();
+        drop(lock);
+        let _ = released.send(locked);
+    });
+    tokio::time::timeout(std::time::Duration::from_secs(10), waited)
+        .await
+        .expect("the stopped hub still holds its event log after 10 s")
+        .unwrap()
+        .unwrap();
 }
