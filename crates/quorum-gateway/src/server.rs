@@ -6,9 +6,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use tokio::net::TcpListener;
 
@@ -47,11 +47,13 @@ pub fn router(hub: Hub) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
-        .route("/", get(welcome_page))
-        .route("/join", get(welcome_page))
-        .merge(rest::router())
+        .route("/", get(app_page))
+        .route("/join", get(app_page))
+        .route("/app", get(app_page))
+        .route("/assets/{*path}", get(app_asset))
+        // The upload route's own limit sits inside this one, so it wins there.
+        .merge(rest::router(documents_limit))
         .layer(DefaultBodyLimit::max(request_limit))
-        .route_layer(DefaultBodyLimit::max(documents_limit.max(request_limit)))
         .with_state(hub)
 }
 
@@ -69,6 +71,7 @@ impl Bound {
         let listener = TcpListener::bind(address)
             .await
             .map_err(|source| ServeError::Bind { address, source })?;
+        hub.bound_to(listener.local_addr()?);
         let tls = tls::server_config(&hub.config().tls, &hub.config().data)?;
         Ok(Bound { listener, hub, tls })
     }
@@ -154,7 +157,71 @@ async fn metrics() -> Response {
     }
 }
 
-/// Until the browser app lands, a page that says what is running.
-async fn welcome_page() -> Html<&'static str> {
-    Html(include_str!("welcome.html"))
+/// The browser app's page, for every path the app routes itself.
+async fn app_page(headers: HeaderMap) -> Response {
+    web_asset(quorum_web::asset(quorum_web::INDEX), &headers, false)
+}
+
+/// The app's other files. The page links them under `/assets/{version}/`, whose content
+/// never changes, so they may be cached for a year; without the version (or with an old
+/// one) they are served, but revalidated on every use.
+async fn app_asset(Path(path): Path<String>, headers: HeaderMap) -> Response {
+    let (immutable, name) = match path.split_once('/') {
+        Some((version, name)) if version == quorum_web::version() => (true, name),
+        _ => (false, path.as_str()),
+    };
+    web_asset(quorum_web::asset(name), &headers, immutable)
+}
+
+/// An embedded file with its validators and the app's security headers; `304 Not
+/// Modified` when the device already holds this version.
+fn web_asset(asset: Option<quorum_web::Asset>, headers: &HeaderMap, immutable: bool) -> Response {
+    let Some(asset) = asset else {
+        return (
+            StatusCode::NOT_FOUND,
+            [(header::X_CONTENT_TYPE_OPTIONS, "nosniff")],
+            "not found",
+        )
+            .into_response();
+    };
+    let cache = if immutable {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
+    let common = [
+        (header::ETAG, HeaderValue::from_static(asset.etag)),
+        (header::CACHE_CONTROL, HeaderValue::from_static(cache)),
+        (
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ),
+        (
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(quorum_web::CONTENT_SECURITY_POLICY),
+        ),
+        (
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ),
+    ];
+    let held = headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .map(|tag| tag.trim().trim_start_matches("W/"))
+        .any(|tag| tag == asset.etag || tag == "*");
+    if held {
+        return (StatusCode::NOT_MODIFIED, common).into_response();
+    }
+    (
+        common,
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(asset.content_type),
+        )],
+        bytes::Bytes::from_static(asset.body),
+    )
+        .into_response()
 }
