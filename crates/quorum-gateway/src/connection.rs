@@ -110,10 +110,12 @@ async fn run(hub: Hub, mut socket: WebSocket) {
     let connection = hub.next_connection();
     let limits = hub.config().limits.clone();
     let (link, mut queue) = Link::new(connection, limits.outbound_queue);
-    let principal = match hello(&hub, &mut socket, &limits).await {
+    // The hello, shutdown and meeting-creation steps run once or rarely: they are boxed
+    // so that their futures do not enlarge every idle connection's task.
+    let principal = match Box::pin(hello(&hub, &mut socket, &limits)).await {
         Ok(principal) => principal,
         Err(ending) => {
-            finish(&mut socket, None, ending, limits.write_timeout()).await;
+            Box::pin(finish(&mut socket, None, ending, limits.write_timeout())).await;
             return;
         }
     };
@@ -131,16 +133,16 @@ async fn run(hub: Hub, mut socket: WebSocket) {
     };
     let ending = session.serve(&mut socket, &mut queue, &limits).await;
     for (_, room) in session.subscriptions.drain(..) {
-        room.unsubscribe(connection).await;
+        Box::pin(room.unsubscribe(connection)).await;
     }
     hub.directory()
         .disconnect(&session.principal.session, member.as_ref(), connection);
-    finish(
+    Box::pin(finish(
         &mut socket,
         Some(&mut queue),
         ending,
         limits.write_timeout(),
-    )
+    ))
     .await;
 }
 
@@ -457,11 +459,13 @@ impl Session {
                 meeting,
                 create,
             } => {
-                let reply = match self
-                    .hub
-                    .create_meeting(&self.principal, meeting.clone(), create)
-                    .await
-                {
+                let created = Box::pin(self.hub.create_meeting(
+                    &self.principal,
+                    meeting.clone(),
+                    create,
+                ))
+                .await;
+                let reply = match created {
                     Ok(seq) => ServerMessage::Ack {
                         request,
                         meeting,

@@ -79,6 +79,11 @@ pub(crate) async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let bound = Bound::bind(hub.clone()).await?;
     let address = bound.local_addr()?;
     let public_url = hub.config().public_url();
+    if hub.config().public_url.is_empty() && hub.config().listen.ip().is_unspecified() {
+        tracing::warn!(
+            "listening on every interface without `public_url`: set it to the address devices use (for example http://192.168.1.10:8080), or links and QR codes will not work on other devices and browsers there will be refused by the origin check"
+        );
+    }
     tracing::info!(%address, url = %public_url, data = %hub.config().data.display(), "quorum hub listening");
     if let Some(code) = hub.first_start().await? {
         crate::demo::announce_admin(&public_url, code.expose());
