@@ -9,7 +9,7 @@ pub mod roster;
 mod session;
 
 use axum::Router;
-use axum::extract::FromRequestParts;
+use axum::extract::{DefaultBodyLimit, FromRequestParts};
 use axum::http::header;
 use axum::http::request::Parts;
 use axum::routing::{get, post};
@@ -20,8 +20,9 @@ use crate::hub::Hub;
 use crate::room::RoomHandle;
 pub use error::ApiError;
 
-/// The API's routes, under `/api`.
-pub fn router() -> Router<Hub> {
+/// The API's routes, under `/api`. A document upload may be `document_limit` bytes
+/// long; other bodies are limited by the caller's `DefaultBodyLimit`.
+pub fn router(document_limit: usize) -> Router<Hub> {
     Router::new()
         .route("/api/session", get(session::show).delete(session::revoke))
         .route("/api/session/redeem", post(session::redeem))
@@ -37,7 +38,7 @@ pub fn router() -> Router<Hub> {
         )
         .route(
             "/api/meetings/{meeting}/items/{item}/documents",
-            post(documents::upload),
+            post(documents::upload).layer(DefaultBodyLimit::max(document_limit)),
         )
         .route(
             "/api/meetings/{meeting}/documents/{document}",
