@@ -1,1 +1,687 @@
-//! (being written)
+//! The setup API over HTTP: roster import, invitation links, documents up and down,
+//! meeting lists and records by who asks, and the health, readiness and metrics pages.
+
+use axum::http::{Method, header};
+use bytes::Bytes;
+use quorum_client::{ClientError, HttpResponse, Subscribed};
+use quorum_domain::meeting::agenda::DocumentAccess;
+use quorum_domain::{ItemId, MeetingCommand, MeetingId, MeetingView, Role};
+use quorum_gateway::access::Grant;
+use serde_json::{Value, json};
+use sha2::{Digest as _, Sha256};
+
+use super::support::{TestHub, TestMeeting, actor, member};
+
+const BOUNDARY: &str = "quorum-test-boundary-7MA4YWxkTrZu0gW";
+
+/// Sends a request with a body and returns the response whatever its status.
+async fn send(
+    hub: &TestHub,
+    method: Method,
+    path: &str,
+    token: Option<&str>,
+    body: Option<(&str, Vec<u8>)>,
+) -> HttpResponse {
+    hub.http()
+        .request(
+            method,
+            path,
+            token,
+            body.as_ref()
+                .map(|(kind, bytes)| (*kind, Bytes::from(bytes.clone()))),
+        )
+        .await
+        .unwrap()
+}
+
+async fn import(
+    hub: &TestHub,
+    meeting: &MeetingId,
+    query: &str,
+    token: &str,
+    csv: &str,
+) -> HttpResponse {
+    send(
+        hub,
+        Method::POST,
+        &format!("/api/meetings/{meeting}/roster{query}"),
+        Some(token),
+        Some(("text/csv", csv.as_bytes().to_vec())),
+    )
+    .await
+}
+
+async fn view(hub: &TestHub, meeting: &MeetingId, token: &str) -> MeetingView {
+    hub.http()
+        .get_json(&format!("/api/meetings/{meeting}"), Some(token))
+        .await
+        .unwrap()
+}
+
+/// A `multipart/form-data` body: optional `name` and `access` parts, then the file.
+fn upload_form(access: Option<&str>, file_name: &str, media_type: &str, content: &[u8]) -> Vec<u8> {
+    let mut body = Vec::new();
+    let mut text_part = |name: &str, value: &str| {
+        body.extend_from_slice(
+            format!(
+                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    };
+    text_part("name", "Tờ trình ngân sách");
+    if let Some(access) = access {
+        text_part("access", access);
+    }
+    body.extend_from_slice(
+        format!(
+            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: {media_type}\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(content);
+    body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+    body
+}
+
+async fn upload(
+    hub: &TestHub,
+    meeting: &MeetingId,
+    token: &str,
+    access: Option<&str>,
+    content: &[u8],
+) -> HttpResponse {
+    send(
+        hub,
+        Method::POST,
+        &format!("/api/meetings/{meeting}/items/muc-1/documents"),
+        Some(token),
+        Some((
+            &format!("multipart/form-data; boundary={BOUNDARY}"),
+            upload_form(access, "to-trinh.pdf", "application/pdf", content),
+        )),
+    )
+    .await
+}
+
+async fn download(hub: &TestHub, meeting: &MeetingId, document: &str, token: &str) -> HttpResponse {
+    hub.http()
+        .get_bytes(
+            &format!("/api/meetings/{meeting}/documents/{document}"),
+            Some(token),
+        )
+        .await
+        .unwrap()
+}
+
+/// A meeting with an agenda item `muc-1`.
+async fn meeting_with_item(hub: &TestHub, id: &str) -> TestMeeting {
+    let meeting = hub.meeting(id, 2).await;
+    hub.run(
+        &meeting.id,
+        actor(&meeting.secretary),
+        MeetingCommand::AddItem {
+            item: ItemId::new("muc-1").unwrap(),
+            title: "Ngân sách năm 2027".into(),
+            description: String::new(),
+            position: None,
+        },
+    )
+    .await;
+    meeting
+}
+
+/// Every file under `dir`, recursively.
+fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            found.extend(files_under(&path));
+        } else {
+            found.push(path);
+        }
+    }
+    found
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+/// Bytes that are not text, so that a download that mangles them is caught.
+fn pdf_content(size: usize) -> Vec<u8> {
+    let mut content = b"%PDF-1.7\n".to_vec();
+    content.extend((0..size).map(|n| (n * 31 % 256) as u8));
+    content
+}
+
+const GOOD_ROSTER: &str = "member,name,position,unit_name,role,voting_right,weight\n\
+    db-101,Nguyễn Văn An,Ủy viên,HĐND tỉnh,đại biểu,có,1\n\
+    db-102,Trần Thị Bình,Ủy viên,HĐND tỉnh,delegate,,\n\
+    kh-101,Lê Văn Cường,Phóng viên,Báo tỉnh,khách mời,,\n";
+
+#[tokio::test]
+async fn a_roster_is_imported_only_when_every_row_is_good() {
+    let hub = TestHub::start().await;
+    let meeting = hub.meeting("hop-danh-sach", 1).await;
+    let secretary = hub.member_token(&meeting.secretary).await;
+    let before = view(&hub, &meeting.id, &secretary).await;
+
+    // A dry run shows what would be imported, and imports nothing.
+    let response = import(&hub, &meeting.id, "?dry_run=true", &secretary, GOOD_ROSTER).await;
+    assert_eq!(response.status.as_u16(), 200);
+    let preview: Value = response.json().unwrap();
+    assert_eq!(preview["dry_run"], json!(true));
+    assert_eq!(preview["seq"], Value::Null);
+    assert_eq!(preview["invitees"].as_array().unwrap().len(), 3);
+    assert_eq!(view(&hub, &meeting.id, &secretary).await, before);
+
+    // Bad rows: every one reported, nothing imported.
+    let bad = "member,name,role,weight\n\
+               db-201,An,delegate,1\n\
+               db 202,Bình,delegate,1\n\
+               db-203,,boss,0\n";
+    let response = import(&hub, &meeting.id, "", &secretary, bad).await;
+    assert_eq!(response.status.as_u16(), 422);
+    assert_eq!(response.error_code().as_deref(), Some("invalid_rows"));
+    let body: Value = response.json().unwrap();
+    let rows: Vec<(u64, Option<String>)> = body["error"]["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| {
+            (
+                row["line"].as_u64().unwrap(),
+                row["column"].as_str().map(str::to_owned),
+            )
+        })
+        .collect();
+    let column = |name: &str| Some(name.to_owned());
+    assert_eq!(
+        rows,
+        vec![
+            (3, column("member")),
+            (4, column("name")),
+            (4, column("role")),
+            (4, column("weight")),
+        ]
+    );
+    let response = import(
+        &hub,
+        &meeting.id,
+        "",
+        &secretary,
+        "member,name,email\nx,y,z\n",
+    )
+    .await;
+    assert_eq!(response.status.as_u16(), 422);
+    assert_eq!(view(&hub, &meeting.id, &secretary).await, before);
+
+    // The good file is imported.
+    let response = import(&hub, &meeting.id, "", &secretary, GOOD_ROSTER).await;
+    assert_eq!(response.status.as_u16(), 200);
+    let imported: Value = response.json().unwrap();
+    assert_eq!(imported["dry_run"], json!(false));
+    let after = view(&hub, &meeting.id, &secretary).await;
+    assert_eq!(imported["seq"], json!(after.seq));
+    let role_of = |id: &str| {
+        after
+            .participants
+            .iter()
+            .find(|participant| participant.member.as_str() == id)
+            .map(|participant| (participant.role, participant.voting_right))
+    };
+    assert_eq!(role_of("db-101"), Some((Role::Delegate, true)));
+    assert_eq!(role_of("db-102"), Some((Role::Delegate, true)));
+    assert_eq!(role_of("kh-101"), Some((Role::Guest, false)));
+    assert_eq!(after.participants.len(), before.participants.len() + 3);
+    // The new delegate finds the meeting in their list.
+    let invited = hub.member_token(&member("db-101")).await;
+    let listed: Vec<Value> = hub
+        .http()
+        .get_json("/api/meetings", Some(&invited))
+        .await
+        .unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0]["id"], json!("hop-danh-sach"));
+    assert_eq!(listed[0]["role"], json!("delegate"));
+}
+
+#[tokio::test]
+async fn only_the_meetings_keepers_may_import_a_roster() {
+    let hub = TestHub::start().await;
+    let meeting = hub.meeting("hop-quyen", 1).await;
+    let admin = hub.admin_token().await;
+    let chair = hub.member_token(&meeting.chair).await;
+    let before = view(&hub, &meeting.id, &admin).await.seq;
+    let projector = hub
+        .token(Grant::Projector {
+            meeting: meeting.id.clone(),
+        })
+        .await;
+    for token in [
+        hub.member_token(&meeting.delegates[0]).await,
+        hub.member_token(&meeting.guest).await,
+        hub.member_token(&member("nguoi-ngoai")).await,
+        projector,
+    ] {
+        let response = import(&hub, &meeting.id, "", &token, GOOD_ROSTER).await;
+        assert_eq!(response.status.as_u16(), 403);
+    }
+    let response = send(
+        &hub,
+        Method::POST,
+        &format!("/api/meetings/{}/roster", meeting.id),
+        None,
+        Some(("text/csv", GOOD_ROSTER.as_bytes().to_vec())),
+    )
+    .await;
+    assert_eq!(response.status.as_u16(), 401);
+    assert_eq!(view(&hub, &meeting.id, &admin).await.seq, before);
+
+    let response = import(&hub, &meeting.id, "?dry_run=true", &chair, GOOD_ROSTER).await;
+    assert_eq!(response.status.as_u16(), 200);
+    let response = import(&hub, &meeting.id, "", &admin, GOOD_ROSTER).await;
+    assert_eq!(response.status.as_u16(), 200);
+}
+
+#[tokio::test]
+async fn invitation_links_carry_a_code_that_signs_the_member_in() {
+    let hub = TestHub::start().await;
+    let meeting = hub.meeting("hop-moi", 2).await;
+    let secretary = hub.member_token(&meeting.secretary).await;
+    let path = format!("/api/meetings/{}/invitations", meeting.id);
+    let delegate = &meeting.delegates[0];
+
+    let invitations: Vec<Value> = hub
+        .http()
+        .post_json(&path, Some(&secretary), &json!({ "members": [delegate] }))
+        .await
+        .unwrap();
+    assert_eq!(invitations.len(), 1);
+    let invitation = &invitations[0];
+    assert_eq!(invitation["member"], json!(delegate));
+    assert_eq!(invitation["role"], json!("delegate"));
+    assert_eq!(invitation["qr_svg"], Value::Null);
+    let url = invitation["url"].as_str().unwrap();
+    let prefix = format!("{}/join#code=", hub.http_url());
+    let code = url
+        .strip_prefix(&prefix)
+        .unwrap_or_else(|| panic!("{url} is not a link to this hub"));
+    assert!(code.starts_with("qc_"));
+
+    let session = hub.http().redeem(code).await.unwrap();
+    assert_eq!(session.session.member.as_ref(), Some(delegate));
+    let (mut device, _) = hub.connect(&session.token).await;
+    match device.subscribe(&meeting.id, None).await.unwrap() {
+        Subscribed::Snapshot { view, .. } => {
+            assert_eq!(view.me.map(|me| me.member).as_ref(), Some(delegate));
+        }
+        other => panic!("expected a snapshot, got {other:?}"),
+    }
+    assert!(matches!(
+        hub.http().redeem(code).await,
+        Err(ClientError::Http { status: 401, .. })
+    ));
+
+    // Everyone at once, with QR codes and the projector's link.
+    let invitations: Vec<Value> = hub
+        .http()
+        .post_json(
+            &path,
+            Some(&secretary),
+            &json!({ "qr": true, "projector": true }),
+        )
+        .await
+        .unwrap();
+    let participants = view(&hub, &meeting.id, &secretary).await.participants.len();
+    assert_eq!(invitations.len(), participants + 1);
+    for invitation in &invitations {
+        let svg = invitation["qr_svg"].as_str().unwrap();
+        assert!(svg.contains("<svg") && svg.contains("</svg>"));
+    }
+    let projector = invitations
+        .iter()
+        .find(|invitation| invitation["member"].is_null())
+        .unwrap();
+    let code = projector["url"]
+        .as_str()
+        .unwrap()
+        .split("#code=")
+        .nth(1)
+        .unwrap();
+    let session = hub.http().redeem(code).await.unwrap();
+    assert_eq!(session.session.account, format!("projector:{}", meeting.id));
+    assert_eq!(session.session.member, None);
+
+    // Not a participant, not a keeper.
+    let response = send(
+        &hub,
+        Method::POST,
+        &path,
+        Some(&secretary),
+        Some((
+            "application/json",
+            br#"{"members":["nguoi-ngoai"]}"#.to_vec(),
+        )),
+    )
+    .await;
+    assert_eq!(response.status.as_u16(), 400);
+    let delegate_token = hub.member_token(delegate).await;
+    let response = send(
+        &hub,
+        Method::POST,
+        &path,
+        Some(&delegate_token),
+        Some(("application/json", b"{}".to_vec())),
+    )
+    .await;
+    assert_eq!(response.status.as_u16(), 403);
+}
+
+#[tokio::test]
+async fn a_document_is_stored_attached_and_served_to_its_readers() {
+    let hub = TestHub::start().await;
+    let meeting = meeting_with_item(&hub, "hop-tai-lieu").await;
+    let secretary = hub.member_token(&meeting.secretary).await;
+    let delegate = hub.member_token(&meeting.delegates[0]).await;
+    let guest = hub.member_token(&meeting.guest).await;
+    let (mut watcher, _) = hub.connect(&delegate).await;
+    watcher.subscribe(&meeting.id, None).await.unwrap();
+
+    let content = pdf_content(20_000);
+    let response = upload(&hub, &meeting.id, &secretary, None, &content).await;
+    assert_eq!(response.status.as_u16(), 200, "{:?}", response.body);
+    let document: Value = response.json().unwrap();
+    let hash = hex(&Sha256::digest(&content));
+    assert_eq!(document["content_hash"], json!(hash));
+    assert_eq!(document["size"], json!(content.len()));
+    assert_eq!(document["name"], json!("Tờ trình ngân sách"));
+    assert_eq!(document["media_type"], json!("application/pdf"));
+    assert_eq!(document["access"], json!({ "kind": "everyone" }));
+    let id = document["id"].as_str().unwrap().to_owned();
+
+    // The blob is stored under its hash.
+    let stored = hub.hub.blobs().path(&hash).unwrap();
+    assert_eq!(std::fs::read(stored).unwrap(), content);
+    // It is attached: devices following the meeting see it.
+    let attached = watcher
+        .wait_for(std::time::Duration::from_secs(5), |message| {
+            format!("{message:?}").contains(&id)
+        })
+        .await;
+    assert!(attached.is_ok(), "no update names the document");
+    let listed = view(&hub, &meeting.id, &delegate).await.agenda.items[0]
+        .documents
+        .iter()
+        .any(|document| document.id.as_str() == id);
+    assert!(listed);
+
+    for token in [&delegate, &guest, &secretary] {
+        let response = download(&hub, &meeting.id, &id, token).await;
+        assert_eq!(response.status.as_u16(), 200);
+        assert_eq!(response.body.as_ref(), content.as_slice());
+        assert_eq!(
+            response.headers[header::ETAG].to_str().unwrap(),
+            format!("\"{hash}\"")
+        );
+        assert_eq!(
+            response.headers[header::CONTENT_TYPE].to_str().unwrap(),
+            "application/pdf"
+        );
+    }
+    let unknown = download(&hub, &meeting.id, "doc-khong-co", &delegate).await;
+    assert_eq!(unknown.status.as_u16(), 404);
+    let outsider = hub.member_token(&member("nguoi-ngoai")).await;
+    assert_eq!(
+        download(&hub, &meeting.id, &id, &outsider)
+            .await
+            .status
+            .as_u16(),
+        403
+    );
+    // A delegate does not attach documents.
+    let response = upload(&hub, &meeting.id, &delegate, None, b"x").await;
+    assert_eq!(response.status.as_u16(), 403);
+}
+
+#[tokio::test]
+async fn a_delegates_only_document_is_hidden_from_guests_and_the_projector() {
+    let hub = TestHub::start().await;
+    let meeting = meeting_with_item(&hub, "hop-mat").await;
+    let chair = hub.member_token(&meeting.chair).await;
+    let access = serde_json::to_string(&DocumentAccess::DelegatesOnly).unwrap();
+    assert_eq!(access, r#"{"kind":"delegates_only"}"#);
+    let content = pdf_content(1_000);
+    let response = upload(&hub, &meeting.id, &chair, Some(&access), &content).await;
+    assert_eq!(response.status.as_u16(), 200);
+    let document: Value = response.json().unwrap();
+    let id = document["id"].as_str().unwrap();
+
+    let projector = hub
+        .token(Grant::Projector {
+            meeting: meeting.id.clone(),
+        })
+        .await;
+    let guest = hub.member_token(&meeting.guest).await;
+    for token in [&guest, &projector] {
+        assert_eq!(
+            download(&hub, &meeting.id, id, token).await.status.as_u16(),
+            404
+        );
+        let documents = &view(&hub, &meeting.id, token).await.agenda.items[0].documents;
+        assert!(
+            documents.is_empty(),
+            "the document is listed: {documents:?}"
+        );
+    }
+    for member in [&meeting.delegates[0], &meeting.secretary] {
+        let token = hub.member_token(member).await;
+        let response = download(&hub, &meeting.id, id, &token).await;
+        assert_eq!(response.status.as_u16(), 200);
+        assert_eq!(response.body.as_ref(), content.as_slice());
+    }
+}
+
+#[tokio::test]
+async fn an_upload_over_the_limit_is_refused_and_leaves_nothing() {
+    let hub = TestHub::start_with(|config| config.limits.max_document_bytes = 4096).await;
+    let meeting = meeting_with_item(&hub, "hop-lon").await;
+    let secretary = hub.member_token(&meeting.secretary).await;
+    let blobs = hub.dir.path().join("blobs");
+
+    // Just over the limit, and far over it (past the request body limit too).
+    for size in [4097, 8 * 1024, 512 * 1024] {
+        let response = upload(&hub, &meeting.id, &secretary, None, &vec![7u8; size]).await;
+        assert_eq!(response.status.as_u16(), 413, "{size} bytes");
+        assert_eq!(files_under(&blobs), Vec::<std::path::PathBuf>::new());
+    }
+    let items = view(&hub, &meeting.id, &secretary).await.agenda.items;
+    assert!(items[0].documents.is_empty());
+    // At the limit it is fine.
+    let response = upload(&hub, &meeting.id, &secretary, None, &vec![7u8; 4096]).await;
+    assert_eq!(response.status.as_u16(), 200);
+    assert_eq!(files_under(&blobs).len(), 1);
+}
+
+#[tokio::test]
+async fn a_request_body_over_the_limit_is_refused() {
+    let hub = TestHub::start_with(|config| {
+        config.limits.max_request_bytes = 2048;
+        config.limits.max_document_bytes = 1024 * 1024;
+    })
+    .await;
+    let meeting = meeting_with_item(&hub, "hop-than").await;
+    let secretary = hub.member_token(&meeting.secretary).await;
+    let before = view(&hub, &meeting.id, &secretary).await.seq;
+    let mut roster = String::from("member,name\n");
+    for n in 0..200 {
+        roster.push_str(&format!("db-{n:04},Đại biểu số {n}\n"));
+    }
+    assert!(roster.len() > 2048);
+    let response = import(&hub, &meeting.id, "", &secretary, &roster).await;
+    assert_eq!(response.status.as_u16(), 413);
+    let padded = format!(r#"{{"code":"qc_x","pad":"{}"}}"#, " ".repeat(4096));
+    let response = send(
+        &hub,
+        Method::POST,
+        "/api/session/redeem",
+        None,
+        Some(("application/json", padded.into_bytes())),
+    )
+    .await;
+    assert_eq!(response.status.as_u16(), 413);
+    assert_eq!(view(&hub, &meeting.id, &secretary).await.seq, before);
+    // Documents have their own, larger limit.
+    let content = pdf_content(256 * 1024);
+    let response = upload(&hub, &meeting.id, &secretary, None, &content).await;
+    assert_eq!(response.status.as_u16(), 200, "{:?}", response.error_code());
+}
+
+#[tokio::test]
+async fn the_meeting_list_holds_only_what_the_caller_may_see() {
+    let hub = TestHub::start().await;
+    let admin = hub.admin_token().await;
+    let first = hub.meeting("hop-mot", 2).await;
+    hub.meeting("hop-hai", 0).await;
+    let listed = |token: String| {
+        let http = hub.http();
+        async move {
+            let meetings: Vec<Value> = http.get_json("/api/meetings", Some(&token)).await.unwrap();
+            meetings
+                .iter()
+                .map(|meeting| {
+                    (
+                        meeting["id"].as_str().unwrap().to_owned(),
+                        meeting["role"].as_str().map(str::to_owned),
+                    )
+                })
+                .collect::<Vec<_>>()
+        }
+    };
+    let entry = |id: &str, role: Option<&str>| (id.to_owned(), role.map(str::to_owned));
+
+    let mut everything = listed(admin).await;
+    everything.sort();
+    assert_eq!(
+        everything,
+        vec![entry("hop-hai", None), entry("hop-mot", None)]
+    );
+    let mut chaired = listed(hub.member_token(&first.chair).await).await;
+    chaired.sort();
+    assert_eq!(
+        chaired,
+        vec![
+            entry("hop-hai", Some("chair")),
+            entry("hop-mot", Some("chair"))
+        ]
+    );
+    assert_eq!(
+        listed(hub.member_token(&first.delegates[1]).await).await,
+        vec![entry("hop-mot", Some("delegate"))]
+    );
+    assert_eq!(
+        listed(hub.member_token(&first.guest).await).await.len(),
+        2,
+        "the guest is invited to both"
+    );
+    let projector = hub
+        .token(Grant::Projector {
+            meeting: first.id.clone(),
+        })
+        .await;
+    assert_eq!(listed(projector).await, vec![entry("hop-mot", None)]);
+    assert_eq!(
+        listed(hub.member_token(&member("nguoi-ngoai")).await).await,
+        vec![]
+    );
+    assert!(matches!(
+        hub.http().get_json::<Value>("/api/meetings", None).await,
+        Err(ClientError::Http { status: 401, .. })
+    ));
+}
+
+#[tokio::test]
+async fn the_record_is_for_the_meetings_keepers() {
+    let hub = TestHub::start().await;
+    let meeting = hub.meeting("hop-bien-ban", 2).await;
+    let path = format!("/api/meetings/{}/record", meeting.id);
+    for keeper in [&meeting.chair, &meeting.secretary] {
+        let token = hub.member_token(keeper).await;
+        let record: Value = hub.http().get_json(&path, Some(&token)).await.unwrap();
+        assert_eq!(record["format"], json!("quorum.record.v1"));
+        assert_eq!(record["meeting"], json!(meeting.id));
+        let seqs: Vec<u64> = record["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|event| event["seq"].as_u64().unwrap())
+            .collect();
+        let head = record["view"]["seq"].as_u64().unwrap();
+        assert_eq!(seqs, (1..=head).collect::<Vec<_>>());
+    }
+    let admin = hub.admin_token().await;
+    hub.http()
+        .get_json::<Value>(&path, Some(&admin))
+        .await
+        .unwrap();
+
+    let projector = hub
+        .token(Grant::Projector {
+            meeting: meeting.id.clone(),
+        })
+        .await;
+    for token in [
+        hub.member_token(&meeting.delegates[0]).await,
+        hub.member_token(&meeting.guest).await,
+        projector,
+        hub.member_token(&member("nguoi-ngoai")).await,
+    ] {
+        let response = hub.http().get_bytes(&path, Some(&token)).await.unwrap();
+        assert_eq!(response.status.as_u16(), 403);
+    }
+    let response = hub.http().get_bytes(&path, None).await.unwrap();
+    assert_eq!(response.status.as_u16(), 401);
+}
+
+#[tokio::test]
+async fn health_readiness_and_metrics_answer() {
+    let hub = TestHub::start().await;
+    let http = hub.http();
+    let healthz = http.get_bytes("/healthz", None).await.unwrap();
+    assert_eq!(healthz.status.as_u16(), 200);
+    assert_eq!(healthz.body.as_ref(), b"ok");
+    let readyz = http.get_bytes("/readyz", None).await.unwrap();
+    assert_eq!(readyz.status.as_u16(), 200);
+    assert_eq!(readyz.body.as_ref(), b"ready");
+
+    // The recorder is installed by the first scrape; what happens after it is counted.
+    assert_eq!(
+        http.get_bytes("/metrics", None)
+            .await
+            .unwrap()
+            .status
+            .as_u16(),
+        200
+    );
+    let token = hub.admin_token().await;
+    let (mut device, _) = hub.connect(&token).await;
+    device.ping().await.unwrap();
+    let metrics = http.get_bytes("/metrics", None).await.unwrap();
+    assert_eq!(metrics.status.as_u16(), 200);
+    let text = String::from_utf8(metrics.body.to_vec()).unwrap();
+    let names: Vec<&str> = text
+        .lines()
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .map(|line| line.split(['{', ' ']).next().unwrap())
+        .collect();
+    assert!(names.contains(&"quorum_connections_opened_total"), "{text}");
+    assert!(names.contains(&"quorum_messages_received_total"), "{text}");
+    for name in names {
+        assert!(
+            name.starts_with("quorum_"),
+            "metric {name} lacks the prefix"
+        );
+    }
+}
