@@ -1,6 +1,7 @@
 //! How to open a connection: the session token, the origin, the versions offered, and
 //! the limits that keep one connection small (the load generator holds thousands).
 
+use std::net::IpAddr;
 use std::time::Duration;
 
 use quorum_protocol::{ClientInfo, PROTOCOL_VERSION};
@@ -32,6 +33,10 @@ pub struct ConnectOptions {
     pub buffer_limit: Option<usize>,
     /// The WebSocket read buffer, allocated once per connection.
     pub read_buffer_bytes: usize,
+    /// The local address to connect from (the port is the system's choice); `None`
+    /// lets the system choose. The load generator spreads its sockets over 127.0.0.x
+    /// so that no one source address runs out of ports. Plain `ws://` URLs only.
+    pub local_address: Option<IpAddr>,
 }
 
 impl ConnectOptions {
@@ -79,6 +84,7 @@ impl Default for ConnectOptions {
             max_message_bytes: 16 * 1024 * 1024,
             buffer_limit: Some(1024),
             read_buffer_bytes: 4 * 1024,
+            local_address: None,
         }
     }
 }

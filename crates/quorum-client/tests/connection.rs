@@ -298,6 +298,29 @@ async fn a_subprotocol_the_hub_does_not_choose_fails_the_handshake() {
 }
 
 #[tokio::test]
+async fn a_local_address_is_the_source_of_the_connection() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("ws://{}/ws", listener.local_addr().unwrap());
+    let hub = tokio::spawn(async move {
+        let (stream, peer) = listener.accept().await.unwrap();
+        let mut hub = Hub {
+            socket: tokio_tungstenite::accept_async(stream).await.unwrap(),
+        };
+        hub.welcome().await;
+        hub.drain().await;
+        peer
+    });
+    let options = ConnectOptions {
+        local_address: Some([127, 0, 0, 7].into()),
+        subprotocols: Some(Vec::new()),
+        ..options()
+    };
+    let (mut connection, _) = Connection::connect(&url, &options).await.unwrap();
+    connection.close().await.unwrap();
+    assert_eq!(hub.await.unwrap().ip().to_string(), "127.0.0.7");
+}
+
+#[tokio::test]
 async fn a_refused_hello_reports_the_error_and_the_close_code() {
     let (url, _hub) = scripted(|mut hub| async move {
         hub.recv().await;
