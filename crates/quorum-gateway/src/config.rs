@@ -149,7 +149,7 @@ impl Default for LimitsConfig {
             heartbeat_ms: 25_000,
             outbound_queue: 256,
             write_timeout_ms: 10_000,
-            read_buffer_bytes: 2048,
+            read_buffer_bytes: 1024,
             resume_window: 4096,
             room_queue: 16_384,
             max_document_bytes: 100 * 1024 * 1024,

@@ -4,19 +4,22 @@
 //! **Invariant:** a connection holds no meeting state; everything it sends comes from
 //! its bounded queue, so a device that stops reading costs at most that queue.
 
+mod handshake;
 mod limiter;
 
 use std::pin::pin;
 use std::time::Duration;
 
-use axum::extract::State;
-use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Response};
-use futures_util::SinkExt as _;
+use bytes::Bytes;
+use futures_util::{SinkExt as _, StreamExt as _};
+use hyper_util::rt::TokioIo;
 use quorum_domain::MeetingId;
 use quorum_protocol::{ClientMessage, DecodeError, ErrorCode, Limits, ServerMessage, SessionInfo};
 use tokio::sync::mpsc;
+use tokio_tungstenite::WebSocketStream;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::{CloseCode, Data, OpCode};
+use tokio_tungstenite::tungstenite::protocol::frame::{CloseFrame, Frame as WireFrame};
+use tokio_tungstenite::tungstenite::{Error as WireError, Message, Utf8Bytes};
 
 use crate::access::{Grant, Principal};
 use crate::close;
@@ -26,78 +29,17 @@ use crate::room::{CommandInput, Reply, RoomHandle};
 use crate::telemetry;
 use limiter::{Limiter, Verdict};
 
+pub use handshake::upgrade;
+
 /// Frames written to a socket before one flush.
 const WRITE_BATCH: usize = 64;
 
-/// The WebSocket handshake at `/ws`: checks the origin, the subprotocol and the
-/// hub's capacity before upgrading.
-pub async fn upgrade(
-    State(hub): State<Hub>,
-    headers: HeaderMap,
-    upgrade: WebSocketUpgrade,
-) -> Response {
-    let config = hub.config();
-    let origin = headers
-        .get(header::ORIGIN)
-        .and_then(|value| value.to_str().ok());
-    if !config.origin_allowed(origin) {
-        metrics::counter!(telemetry::HANDSHAKES_REFUSED, "reason" => "origin").increment(1);
-        tracing::info!(
-            origin = origin.unwrap_or("(none)"),
-            "websocket origin refused"
-        );
-        return (StatusCode::FORBIDDEN, "origin not allowed").into_response();
-    }
-    let offered: Vec<&str> = headers
-        .get_all(header::SEC_WEBSOCKET_PROTOCOL)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(','))
-        .map(str::trim)
-        .collect();
-    let supported: Vec<String> = quorum_protocol::SUPPORTED_VERSIONS
-        .iter()
-        .map(|version| quorum_protocol::version::subprotocol(*version))
-        .collect();
-    if !offered.is_empty()
-        && !offered
-            .iter()
-            .any(|name| supported.iter().any(|own| own == name))
-    {
-        metrics::counter!(telemetry::HANDSHAKES_REFUSED, "reason" => "subprotocol").increment(1);
-        return (
-            StatusCode::BAD_REQUEST,
-            format!(
-                "no supported subprotocol; this hub speaks {}",
-                supported.join(", ")
-            ),
-        )
-            .into_response();
-    }
-    let open = hub.open_connections();
-    if open >= config.limits.max_connections {
-        metrics::counter!(telemetry::HANDSHAKES_REFUSED, "reason" => "capacity").increment(1);
-        return (
-            StatusCode::SERVICE_UNAVAILABLE,
-            [(header::RETRY_AFTER, "5")],
-            "the hub is at capacity",
-        )
-            .into_response();
-    }
-    let limits = &config.limits;
-    // Small buffers, no write buffer, and a frame limit a little above the message
-    // limit so that an oversize message is read, and answered with 1009 by us.
-    let ceiling = limits.max_message_bytes.saturating_add(64 * 1024);
-    upgrade
-        .read_buffer_size(limits.read_buffer_bytes)
-        .write_buffer_size(0)
-        .max_write_buffer_size(ceiling.saturating_mul(2))
-        .max_message_size(ceiling)
-        .max_frame_size(ceiling)
-        .protocols(supported)
-        .on_failed_upgrade(|error| tracing::debug!(%error, "websocket upgrade failed"))
-        .on_upgrade(move |socket| run(hub, socket))
-}
+/// Messages longer than this go out in fragments of this size, so that tungstenite's
+/// write buffer, which keeps the size of the largest frame written, stays small.
+const FRAGMENT_BYTES: usize = 1024;
+
+/// A device's socket, upgraded from hyper.
+type WebSocket = WebSocketStream<TokioIo<hyper::upgrade::Upgraded>>;
 
 /// Why the loop ended, as the close frame to send.
 struct Ending {
@@ -152,7 +94,7 @@ async fn hello(
     socket: &mut WebSocket,
     limits: &crate::config::LimitsConfig,
 ) -> Result<Principal, Ending> {
-    let first = tokio::time::timeout(limits.hello_deadline(), socket.recv()).await;
+    let first = tokio::time::timeout(limits.hello_deadline(), socket.next()).await;
     let text = match first {
         Err(_) => {
             return Err(Ending {
@@ -331,7 +273,7 @@ impl Session {
                         return Ending { code: close::SLOW_CONSUMER, reason: "too slow: reconnect and resume" };
                     }
                 }
-                incoming = socket.recv() => {
+                incoming = socket.next() => {
                     idle.as_mut().reset(tokio::time::Instant::now() + limits.idle_timeout());
                     let text = match incoming {
                         None => return Ending { code: 1000, reason: "" },
@@ -342,7 +284,7 @@ impl Session {
                         }
                         Some(Ok(Message::Close(_))) => return Ending { code: 1000, reason: "" },
                         // Pongs are answered by tungstenite itself.
-                        Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
+                        Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => continue,
                     };
                     metrics::counter!(telemetry::MESSAGES_RECEIVED).increment(1);
                     if let Some(ending) = self.receive(&text, limits).await {
@@ -526,21 +468,44 @@ fn millis(duration: Duration) -> u64 {
     u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }
 
-fn read_failed(error: &axum::Error) -> Ending {
-    let text = error.to_string();
-    // tungstenite reports a message over its limit as a capacity error; answer it with
-    // 1009 rather than a bare reset.
-    if text.contains("Space limit exceeded")
-        || text.contains("too long")
-        || text.contains("Message too big")
-    {
-        return too_big();
+fn read_failed(error: &WireError) -> Ending {
+    match error {
+        // A message over tungstenite's ceiling: answer 1009 rather than a bare reset.
+        WireError::Capacity(_) => too_big(),
+        WireError::ConnectionClosed | WireError::AlreadyClosed | WireError::Io(_) => Ending {
+            code: 1000,
+            reason: "",
+        },
+        other => {
+            tracing::debug!(error = %other, "websocket read failed");
+            Ending {
+                code: close::PROTOCOL,
+                reason: "unreadable frame",
+            }
+        }
     }
-    tracing::debug!(error = %text, "websocket read failed");
-    Ending {
-        code: close::PROTOCOL,
-        reason: "unreadable frame",
+}
+
+/// Queues a text message on the socket, in fragments if it is long.
+async fn feed_text(socket: &mut WebSocket, text: &Utf8Bytes) -> Result<(), WireError> {
+    if text.len() <= FRAGMENT_BYTES {
+        return socket.feed(Message::Text(text.clone())).await;
     }
+    // Fragments may split a character: the receiver checks UTF-8 on the whole message.
+    let bytes = Bytes::from(text.clone());
+    let mut start = 0;
+    while start < bytes.len() {
+        let end = (start + FRAGMENT_BYTES).min(bytes.len());
+        let opcode = if start == 0 {
+            OpCode::Data(Data::Text)
+        } else {
+            OpCode::Data(Data::Continue)
+        };
+        let fragment = WireFrame::message(bytes.slice(start..end), opcode, end == bytes.len());
+        socket.feed(Message::Frame(fragment)).await?;
+        start = end;
+    }
+    Ok(())
 }
 
 /// Writes the batch (feed each, one flush); `Some` ends the connection.
@@ -553,7 +518,7 @@ async fn write_batch(
     let write = async {
         for frame in batch.drain(..) {
             match &*frame {
-                Frame::Text(text) => socket.feed(Message::Text(text.clone())).await?,
+                Frame::Text(text) => feed_text(socket, text).await?,
                 Frame::Close(code, reason) => {
                     ending = Some(Ending {
                         code: *code,
@@ -589,7 +554,11 @@ async fn send_now(
     let Frame::Text(text) = &*Frame::message(message) else {
         return Err(());
     };
-    match tokio::time::timeout(timeout, socket.send(Message::Text(text.clone()))).await {
+    let write = async {
+        feed_text(socket, text).await?;
+        socket.flush().await
+    };
+    match tokio::time::timeout(timeout, write).await {
         Ok(Ok(())) => Ok(()),
         _ => Err(()),
     }
@@ -616,7 +585,7 @@ async fn finish(
         let _ = write_batch(socket, &mut rest, timeout).await;
     }
     let frame = CloseFrame {
-        code: ending.code,
+        code: CloseCode::from(ending.code),
         reason: Utf8Bytes::from_static(ending.reason),
     };
     let _ = tokio::time::timeout(timeout, socket.send(Message::Close(Some(frame)))).await;

@@ -14,8 +14,10 @@
 mod hub {
     mod abuse;
     mod access;
+    mod documents;
     mod meeting;
     mod rest;
     mod resume;
+    mod roles;
     mod support;
 }
