@@ -53,7 +53,7 @@ pub enum HubError {
     #[error(transparent)]
     Access(#[from] AccessError),
     /// A meeting's rules refused the request.
-    #[error("refused: {0:?}")]
+    #[error("refused: {0}")]
     Rejected(Rejection),
     /// A value is not acceptable.
     #[error("{0}")]
