@@ -38,6 +38,9 @@ const WRITE_BATCH: usize = 64;
 /// write buffer, which keeps the size of the largest frame written, stays small.
 const FRAGMENT_BYTES: usize = 1024;
 
+/// How long a closing connection waits for the device to answer its close frame.
+const CLOSE_LINGER: Duration = Duration::from_secs(1);
+
 /// A device's socket, upgraded from hyper.
 type WebSocket = WebSocketStream<TokioIo<hyper::upgrade::Upgraded>>;
 
@@ -589,4 +592,11 @@ async fn finish(
         reason: Utf8Bytes::from_static(ending.reason),
     };
     let _ = tokio::time::timeout(timeout, socket.send(Message::Close(Some(frame)))).await;
+    // Read until the device answers the close (or gives up): closing a socket with
+    // unread input makes the kernel reset it, and a reset can destroy the close frame
+    // before the device reads it.
+    let _ = tokio::time::timeout(CLOSE_LINGER, async {
+        while let Some(Ok(_)) = socket.next().await {}
+    })
+    .await;
 }

@@ -264,7 +264,8 @@ impl Room {
             while let Some(input) = next.take() {
                 match input {
                     RoomInput::Command(command) => {
-                        group.push(self.decide(command));
+                        let decided = self.decide(command);
+                        group.push(decided);
                         if group.len() < self.limits.max_group {
                             next = inbox.try_recv().ok();
                         }
@@ -282,7 +283,8 @@ impl Room {
         tracing::debug!(meeting = %self.meeting.id(), "room stopped");
     }
 
-    /// Decides one command against the state including the group so far.
+    /// Decides one command against the state including the group so far. A request id
+    /// already answered, in an earlier group or in this one, gets that answer again.
     fn decide(&mut self, input: CommandInput) -> Decided {
         let CommandInput {
             request,
@@ -323,6 +325,11 @@ impl Room {
                 CommandOutcome::Failed(ErrorCode::Internal)
             }
         };
+        // Remembered now, so that a repeat in the same group gets this answer; forgotten
+        // again if the group's commit fails.
+        if let Some(request) = &request {
+            self.dedupe.insert(&actor, request.clone(), &outcome);
+        }
         Decided {
             request,
             actor,
@@ -353,10 +360,6 @@ impl Room {
                     self.publish(&pending.records);
                 }
                 for decided in group {
-                    if let Some(request) = &decided.request {
-                        self.dedupe
-                            .insert(&decided.actor, request.clone(), &decided.outcome);
-                    }
                     self.answer(decided.request, decided.reply, decided.outcome);
                 }
             }
@@ -364,6 +367,9 @@ impl Room {
                 tracing::warn!(meeting = %self.meeting.id(), %error, commands = group.len(), "commit failed; rebuilding from the log");
                 self.rebuild().await;
                 for decided in group {
+                    if let Some(request) = &decided.request {
+                        self.dedupe.forget(&decided.actor, request);
+                    }
                     let code = match &error {
                         StoreError::Invalid(_) | StoreError::Format(_) => ErrorCode::Internal,
                         StoreError::Conflict { .. } | StoreError::Unavailable(_) => {

@@ -37,13 +37,27 @@ impl Dedupe {
         let Some(key) = key(actor, request) else {
             return;
         };
-        if self.outcomes.insert(key.clone(), outcome.clone()).is_none() {
+        // The first answer stands: a repeat decided in the same group was answered
+        // from it already.
+        if let std::collections::hash_map::Entry::Vacant(entry) = self.outcomes.entry(key.clone()) {
+            entry.insert(outcome.clone());
             self.order.push_back(key);
         }
         while self.order.len() > CAPACITY {
             if let Some(oldest) = self.order.pop_front() {
                 self.outcomes.remove(&oldest);
             }
+        }
+    }
+}
+
+impl Dedupe {
+    /// Forgets an answer that was never committed.
+    pub(super) fn forget(&mut self, actor: &Actor, request: &RequestId) {
+        if let Some(key) = key(actor, request.clone()) {
+            // The key stays in `order` until it ages out (removing it there would cost
+            // a scan); at worst a later answer to the same request ages out early.
+            self.outcomes.remove(&key);
         }
     }
 }

@@ -316,3 +316,17 @@ pub(crate) async fn log_released(dir: &std::path::Path) {
         .unwrap()
         .unwrap();
 }
+
+/// Waits until the hub holds `count` connections: a connection is counted until its
+/// task ends, which is after its close handshake.
+pub(crate) async fn connections_settle(hub: &TestHub, count: usize) {
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
+    while hub.hub.open_connections() != count {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the hub still holds {} connections, not {count}",
+            hub.hub.open_connections()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+}
