@@ -209,7 +209,7 @@ pub(crate) async fn invite(args: InviteArgs) -> anyhow::Result<()> {
         print(&format!("{label}\t{}\t{}", link.name, link.url));
         if let Some(directory) = &args.qr_dir {
             let svg = invitations::qr_svg(&link.url)
-                .map_err(|error| anyhow::anyhow!("cannot draw a QR code: {error:?}"))?;
+                .map_err(|error| anyhow::anyhow!("cannot draw a QR code: {error}"))?;
             let path = directory.join(format!("{label}.svg"));
             std::fs::write(&path, svg)
                 .with_context(|| format!("cannot write {}", path.display()))?;
@@ -230,7 +230,7 @@ async fn issue_invitations(
         .view(Viewer::Admin)
         .await
         .context("the meeting does not answer")?;
-    let wanted: Vec<MemberId> = args
+    let members: Vec<MemberId> = args
         .members
         .iter()
         .map(|member| {
@@ -238,44 +238,10 @@ async fn issue_invitations(
                 .map_err(|error| anyhow::anyhow!("bad member {member:?}: {error}"))
         })
         .collect::<anyhow::Result<_>>()?;
-    let mut links = Vec::new();
-    for participant in &view.participants {
-        if !wanted.is_empty() && !wanted.contains(&participant.member) {
-            continue;
-        }
-        let grant = Grant::Member {
-            member: participant.member.clone(),
-        };
-        links.push(
-            invitations::invite(
-                &data.hub,
-                grant,
-                Some(participant.member.clone()),
-                participant.name.clone(),
-                Some(participant.role),
-                false,
-            )
-            .await
-            .map_err(|error| anyhow::anyhow!("cannot issue a link: {error:?}"))?,
-        );
-    }
-    for member in &wanted {
-        if !view
-            .participants
-            .iter()
-            .any(|participant| &participant.member == member)
-        {
-            anyhow::bail!("{member} is not a participant of {meeting}");
-        }
-    }
-    if args.projector {
-        links.push(
-            invitations::projector(&data.hub, &meeting, false)
-                .await
-                .map_err(|error| anyhow::anyhow!("cannot issue a link: {error:?}"))?,
-        );
-    }
-    Ok(links)
+    let members = (!members.is_empty()).then_some(members.as_slice());
+    invitations::for_participants(&data.hub, &view, members, args.projector, false)
+        .await
+        .map_err(|error| anyhow::anyhow!("cannot issue the links: {error}"))
 }
 
 /// `quorum create-account`.
@@ -404,7 +370,7 @@ pub(crate) async fn export(args: ExportArgs) -> anyhow::Result<()> {
     let meeting = meeting_id(&args.meeting)?;
     let record = quorum_gateway::rest::meetings::record_json(&data.hub, &meeting).await;
     data.close().await;
-    let record = record.map_err(|error| anyhow::anyhow!("cannot export {meeting}: {error:?}"))?;
+    let record = record.map_err(|error| anyhow::anyhow!("cannot export {meeting}: {error}"))?;
     let json = serde_json::to_string_pretty(&record)?;
     match &args.out {
         Some(path) => std::fs::write(path, json)

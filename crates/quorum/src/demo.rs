@@ -128,7 +128,7 @@ pub(crate) async fn seed(hub: &Hub) -> anyhow::Result<()> {
         invite(hub, grant, member, name, None, false)
             .await
             .map(Link::from)
-            .map_err(|error| anyhow::anyhow!("cannot issue a demo link: {error:?}"))
+            .map_err(|error| anyhow::anyhow!("cannot issue a demo link: {error}"))
     };
     let mut chair = None;
     let mut secretary = None;
@@ -152,7 +152,7 @@ pub(crate) async fn seed(hub: &Hub) -> anyhow::Result<()> {
     let projector = projector(hub, &meeting, false)
         .await
         .map(Link::from)
-        .map_err(|error| anyhow::anyhow!("cannot issue the projector link: {error:?}"))?;
+        .map_err(|error| anyhow::anyhow!("cannot issue the projector link: {error}"))?;
     let url = hub.config().public_url();
     let file = DemoFile {
         meeting,

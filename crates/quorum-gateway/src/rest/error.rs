@@ -11,23 +11,31 @@ use serde_json::json;
 use crate::hub::HubError;
 
 /// Why an API request failed.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     /// No valid session.
+    #[error("no valid session")]
     Unauthenticated,
     /// The session may not do this.
+    #[error("not allowed")]
     Forbidden,
     /// No such meeting or document.
+    #[error("not found")]
     NotFound,
     /// The body is not acceptable.
+    #[error("{0}")]
     BadRequest(String),
     /// The body is too large.
+    #[error("larger than the limit of {0} bytes")]
     TooLarge(u64),
     /// The meeting's rules refused it.
+    #[error("refused: {0}")]
     Rejected(Rejection),
     /// Rows of an import that are not acceptable.
+    #[error("{} rows are not acceptable", .0.len())]
     Rows(Vec<RowError>),
     /// The hub cannot do it now; retry.
+    #[error("unavailable; retry")]
     Unavailable,
 }
 

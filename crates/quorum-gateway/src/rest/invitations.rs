@@ -4,7 +4,7 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use quorum_domain::{MeetingId, MemberId, Role, Timestamp};
+use quorum_domain::{MeetingId, MeetingView, MemberId, Role, Timestamp};
 use serde::{Deserialize, Serialize};
 
 use super::{ApiError, Authenticated, kept_meeting, meeting_id};
@@ -49,7 +49,27 @@ pub(super) async fn issue(
 ) -> Result<Json<Vec<Invitation>>, ApiError> {
     let meeting = meeting_id(meeting)?;
     let (_, view) = kept_meeting(&hub, &principal, &meeting).await?;
-    let participants: Vec<_> = match &body.members {
+    let invitations = for_participants(
+        &hub,
+        &view,
+        body.members.as_deref(),
+        body.projector,
+        body.qr,
+    )
+    .await?;
+    Ok(Json(invitations))
+}
+
+/// Links for the meeting's participants (all of them, or `members`), and for its
+/// projector if asked.
+pub async fn for_participants(
+    hub: &Hub,
+    view: &MeetingView,
+    members: Option<&[MemberId]>,
+    projector_too: bool,
+    qr: bool,
+) -> Result<Vec<Invitation>, ApiError> {
+    let participants: Vec<_> = match members {
         None => view.participants.iter().collect(),
         Some(members) => {
             let mut chosen = Vec::with_capacity(members.len());
@@ -73,20 +93,20 @@ pub(super) async fn issue(
         };
         invitations.push(
             invite(
-                &hub,
+                hub,
                 grant,
                 Some(participant.member.clone()),
                 participant.name.clone(),
                 Some(participant.role),
-                body.qr,
+                qr,
             )
             .await?,
         );
     }
-    if body.projector {
-        invitations.push(projector(&hub, &meeting, body.qr).await?);
+    if projector_too {
+        invitations.push(projector(hub, &view.meeting.id, qr).await?);
     }
-    Ok(Json(invitations))
+    Ok(invitations)
 }
 
 /// A projector link for a meeting.
