@@ -105,12 +105,13 @@ async fn hello(
                 reason: "no hello before the deadline",
             });
         }
-        Ok(None | Some(Err(_))) => {
+        Ok(None) => {
             return Err(Ending {
                 code: close::POLICY,
                 reason: "closed before hello",
             });
         }
+        Ok(Some(Err(error))) => return Err(read_failed(&error)),
         Ok(Some(Ok(Message::Text(text)))) => text,
         Ok(Some(Ok(Message::Binary(_)))) => {
             return Err(Ending {
