@@ -6,24 +6,26 @@
 //! queued while a commit is in flight form the next group, and a failed commit rebuilds
 //! the state from the log and answers every command of the group as retryable.
 
+mod commit;
 mod dedupe;
 mod fanout;
+mod serve;
 
 use std::collections::VecDeque;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use quorum_domain::poll::receipt::Receipt;
 use quorum_domain::{
     Actor, EventRecord, Meeting, MeetingCommand, MeetingId, MeetingView, Rejection, Viewer,
 };
-use quorum_protocol::{ErrorCode, RequestId, ServerMessage, Update};
-use quorum_store::{Append, EventLog, StoreError};
+use quorum_protocol::{ErrorCode, RequestId};
+use quorum_store::EventLog;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::clock;
 use crate::journal;
-use crate::outbound::{Frame, Link};
+use crate::outbound::Link;
 use crate::telemetry;
 use dedupe::Dedupe;
 use fanout::Subscriber;
@@ -335,215 +337,6 @@ impl Room {
             actor,
             reply,
             outcome,
-        }
-    }
-}
-
-impl Room {
-    /// Commits the group's events, then answers its commands and pushes the updates.
-    async fn commit(&mut self, group: Vec<Decided>) {
-        if group.is_empty() {
-            return;
-        }
-        let pending = std::mem::take(&mut self.pending);
-        let committed = if pending.poisoned {
-            Err(StoreError::Invalid("decided events did not apply".into()))
-        } else if pending.records.is_empty() {
-            Ok(())
-        } else {
-            self.append(&pending.records).await
-        };
-        match committed {
-            Ok(()) => {
-                if !pending.records.is_empty() {
-                    self.observer.committed(&self.meeting, &pending.records);
-                    self.publish(&pending.records);
-                }
-                for decided in group {
-                    self.answer(decided.request, decided.reply, decided.outcome);
-                }
-            }
-            Err(error) => {
-                tracing::warn!(meeting = %self.meeting.id(), %error, commands = group.len(), "commit failed; rebuilding from the log");
-                self.rebuild().await;
-                for decided in group {
-                    if let Some(request) = &decided.request {
-                        self.dedupe.forget(&decided.actor, request);
-                    }
-                    let code = match &error {
-                        StoreError::Invalid(_) | StoreError::Format(_) => ErrorCode::Internal,
-                        StoreError::Conflict { .. } | StoreError::Unavailable(_) => {
-                            ErrorCode::Unavailable
-                        }
-                    };
-                    self.answer(decided.request, decided.reply, CommandOutcome::Failed(code));
-                }
-            }
-        }
-    }
-
-    async fn append(&self, records: &[EventRecord]) -> Result<(), StoreError> {
-        let after = records
-            .first()
-            .map_or(0, |record| record.seq.saturating_sub(1));
-        let mut encoded = Vec::with_capacity(records.len());
-        for record in records {
-            encoded.push(
-                journal::encode_meeting(record)
-                    .map_err(|error| StoreError::Invalid(error.to_string()))?,
-            );
-        }
-        let started = Instant::now();
-        let result = self
-            .store
-            .append(Append {
-                stream: self.stream.clone(),
-                after,
-                records: encoded,
-            })
-            .await;
-        telemetry::commit(started.elapsed(), records.len(), result.is_ok());
-        result
-    }
-
-    /// Reloads the committed state after a failed commit.
-    async fn rebuild(&mut self) {
-        let mut delay = Duration::from_millis(50);
-        loop {
-            match crate::hub::load_meeting(self.store.as_ref(), &self.stream).await {
-                Ok((meeting, recent)) => {
-                    self.meeting = meeting;
-                    self.recent = recent.into();
-                    while self.recent.len() > self.limits.resume_window {
-                        self.recent.pop_front();
-                    }
-                    return;
-                }
-                Err(error) => {
-                    tracing::error!(meeting = %self.meeting.id(), %error, "cannot reload the meeting; retrying");
-                    tokio::time::sleep(delay).await;
-                    delay = (delay * 2).min(Duration::from_secs(5));
-                }
-            }
-        }
-    }
-
-    fn answer(&self, request: Option<RequestId>, reply: Reply, outcome: CommandOutcome) {
-        match (reply, request) {
-            (Reply::Nobody, _) | (Reply::Link(_), None) => {}
-            (Reply::Direct(sender), _) => {
-                let _ = sender.send(outcome);
-            }
-            (Reply::Link(link), Some(request)) => {
-                let meeting = self.meeting.id().clone();
-                let message = match outcome {
-                    CommandOutcome::Acked { seq, receipt } => ServerMessage::Ack {
-                        request,
-                        meeting,
-                        seq,
-                        receipt,
-                    },
-                    CommandOutcome::Rejected(rejection) => {
-                        ServerMessage::rejected(request, meeting, rejection)
-                    }
-                    CommandOutcome::Failed(code) => {
-                        ServerMessage::error(code, Some(request), Some(meeting))
-                    }
-                };
-                let _ = link.send(&Frame::message(&message));
-            }
-        }
-    }
-
-    /// Answers a request that reads the committed state.
-    fn serve(&mut self, input: RoomInput) {
-        match input {
-            RoomInput::Command(_) => {}
-            RoomInput::Subscribe {
-                link,
-                viewer,
-                since,
-            } => self.subscribe(link, viewer, since),
-            RoomInput::Unsubscribe { connection } => {
-                self.subscribers
-                    .retain(|subscriber| subscriber.link.connection != connection);
-            }
-            RoomInput::View { viewer, reply } => {
-                let _ = reply.send(self.meeting.view(&viewer));
-            }
-            RoomInput::Inspect { reply } => {
-                let _ = reply.send(self.meeting.clone());
-            }
-        }
-    }
-
-    fn subscribe(&mut self, link: Link, viewer: Viewer, since: Option<u64>) {
-        let meeting = self.meeting.id().clone();
-        let Some(view) = self.meeting.view(&viewer) else {
-            let _ = link.send(&Frame::message(&ServerMessage::error(
-                ErrorCode::Forbidden,
-                None,
-                Some(meeting),
-            )));
-            return;
-        };
-        let seq = self.meeting.seq();
-        let message = match since {
-            None => ServerMessage::Snapshot { meeting, view },
-            Some(since) => match self.missed(&viewer, since) {
-                Some(updates) => ServerMessage::Resumed {
-                    meeting,
-                    recovered: true,
-                    updates,
-                    snapshot: None,
-                },
-                None => {
-                    tracing::debug!(meeting = %meeting, since, seq, "resume outside the window: snapshot");
-                    ServerMessage::Resumed {
-                        meeting,
-                        recovered: false,
-                        updates: Vec::new(),
-                        snapshot: Some(view),
-                    }
-                }
-            },
-        };
-        if link.send(&Frame::message(&message)).is_ok() {
-            self.subscribers
-                .retain(|subscriber| subscriber.link.connection != link.connection);
-            self.subscribers.push(Subscriber { link, viewer });
-        }
-    }
-
-    /// The updates after `since`, if the window still holds every one of them.
-    fn missed(&self, viewer: &Viewer, since: u64) -> Option<Vec<Update>> {
-        let seq = self.meeting.seq();
-        if since > seq {
-            return None;
-        }
-        let oldest = self.recent.front().map_or(seq.saturating_add(1), |r| r.seq);
-        if since.saturating_add(1) < oldest {
-            return None;
-        }
-        let mut updates = Vec::new();
-        for record in self.recent.iter().filter(|record| record.seq > since) {
-            updates.push(Update {
-                seq: record.seq,
-                at: record.at,
-                changes: self.meeting.view_changes(&record.event, viewer)?,
-            });
-        }
-        Some(updates)
-    }
-
-    /// Pushes committed records to every subscriber and keeps them for resumes.
-    fn publish(&mut self, records: &[EventRecord]) {
-        for record in records {
-            fanout::publish(&self.meeting, record, &mut self.subscribers);
-            self.recent.push_back(record.clone());
-            if self.recent.len() > self.limits.resume_window {
-                self.recent.pop_front();
-            }
         }
     }
 }

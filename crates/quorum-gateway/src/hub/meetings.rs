@@ -1,0 +1,150 @@
+//! The hub's meetings: creating one, running a command in one, and rebuilding one
+//! from its log.
+
+use quorum_domain::Role;
+use quorum_domain::meeting::roster::Invitee;
+use quorum_domain::{
+    Actor, CreateMeeting, EventRecord, Meeting, MeetingCommand, MeetingId, MemberId, RejectionCode,
+};
+use quorum_store::{Append, EventLog};
+
+use crate::access::Principal;
+use crate::clock;
+use crate::journal;
+use crate::room::CommandOutcome;
+
+use super::{Hub, HubError, READ_CHUNK};
+
+impl Hub {
+    /// Creates a meeting for a signed-in account. An account that is a member (a
+    /// secretary or chair) is made the meeting's secretary, so that it can prepare it.
+    pub async fn create_meeting(
+        &self,
+        principal: &Principal,
+        meeting: MeetingId,
+        create: CreateMeeting,
+    ) -> Result<u64, HubError> {
+        if !principal.may_create_meetings() {
+            return Err(HubError::Rejected(RejectionCode::NotPermitted.into()));
+        }
+        let actor = principal
+            .actor()
+            .ok_or_else(|| HubError::Rejected(RejectionCode::NotPermitted.into()))?;
+        let secretary = principal
+            .member
+            .clone()
+            .map(|member| (member, principal.name.clone()));
+        self.create_meeting_as(actor, secretary, meeting, create)
+            .await
+    }
+
+    /// Creates a meeting for `actor`, with `secretary` (member, name) invited as its
+    /// secretary in the same commit.
+    pub async fn create_meeting_as(
+        &self,
+        actor: Actor,
+        secretary: Option<(MemberId, String)>,
+        meeting: MeetingId,
+        create: CreateMeeting,
+    ) -> Result<u64, HubError> {
+        let _creating = self.inner.creating.lock().await;
+        if self.inner.directory.contains(&meeting) {
+            return Err(HubError::Rejected(RejectionCode::Duplicate.into()));
+        }
+        let now = clock::now();
+        let event = Meeting::create(meeting.clone(), &actor, create).map_err(HubError::Rejected)?;
+        let first = EventRecord {
+            seq: 1,
+            at: now,
+            event,
+        };
+        let mut state = Meeting::from_created(&first).map_err(|source| HubError::Replay {
+            stream: journal::meeting_stream(&meeting),
+            source,
+        })?;
+        let mut records = vec![first];
+        if let Some((member, name)) = secretary {
+            let invite = MeetingCommand::Invite {
+                invitees: vec![Invitee {
+                    member,
+                    name,
+                    position: String::new(),
+                    unit: None,
+                    unit_name: String::new(),
+                    role: Role::Secretary,
+                    voting_right: false,
+                    weight: 1,
+                    groups: Vec::new(),
+                }],
+                group: None,
+            };
+            let (invited, _) = state
+                .execute(&Actor::Admin, now, &invite)
+                .map_err(|error| HubError::Invalid(error.to_string()))?;
+            records.extend(invited);
+        }
+        let mut encoded = Vec::with_capacity(records.len());
+        for record in &records {
+            encoded.push(journal::encode_meeting(record)?);
+        }
+        self.inner
+            .store
+            .append(Append {
+                stream: journal::meeting_stream(&meeting),
+                after: 0,
+                records: encoded,
+            })
+            .await?;
+        let seq = state.seq();
+        self.start_room(state, records);
+        Ok(seq)
+    }
+
+    /// Runs a command in a meeting for `actor` and waits for its outcome.
+    pub async fn execute(
+        &self,
+        meeting: &MeetingId,
+        actor: Actor,
+        command: MeetingCommand,
+    ) -> Result<CommandOutcome, HubError> {
+        let room = self
+            .room(meeting)
+            .ok_or_else(|| HubError::Rejected(RejectionCode::Unknown.into()))?;
+        Ok(room.execute(None, actor, command).await)
+    }
+}
+
+/// Rebuilds a meeting from its stream; also returns its last events, for resumes.
+pub async fn load_meeting(
+    store: &dyn EventLog,
+    stream: &str,
+) -> Result<(Meeting, Vec<EventRecord>), HubError> {
+    let mut meeting: Option<Meeting> = None;
+    let mut recent = Vec::new();
+    let mut after = 0;
+    loop {
+        let records = store.read(stream, after, READ_CHUNK).await?;
+        let Some(last) = records.last() else { break };
+        after = last.seq;
+        recent.clear();
+        for record in &records {
+            let record = journal::decode_meeting(stream, record)?;
+            let replayed = match meeting.as_mut() {
+                None => Meeting::from_created(&record).map(|created| {
+                    meeting = Some(created);
+                }),
+                Some(state) => state.apply(&record),
+            };
+            replayed.map_err(|source| HubError::Replay {
+                stream: stream.to_owned(),
+                source,
+            })?;
+            recent.push(record);
+        }
+    }
+    let meeting = meeting.ok_or_else(|| HubError::Replay {
+        stream: stream.to_owned(),
+        source: quorum_domain::ApplyError::NotCreated,
+    })?;
+    Ok((meeting, recent))
+}

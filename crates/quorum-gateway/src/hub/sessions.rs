@@ -1,0 +1,213 @@
+//! The hub's sign-in side: one-time codes, passwords and sessions, appended to the
+//! `hub` stream and folded into the access state.
+
+use quorum_domain::{MemberId, RejectionCode, Timestamp};
+use quorum_store::Append;
+
+use crate::access::{AccessError, AccessState, Grant, HUB_STREAM, HubEvent, Principal};
+use crate::clock;
+use crate::journal;
+use crate::token::{Secret, SecretDigest, SecretKind};
+
+use super::{Hub, HubError, OpenedSession};
+
+impl Hub {
+    /// The principal of a presented session token.
+    pub fn authenticate(&self, token: &str) -> Result<Principal, AccessError> {
+        let digest = SecretDigest::parse(SecretKind::Session, token).ok_or(AccessError::Invalid)?;
+        let access = self.inner.access.read().map_err(|_| AccessError::Invalid)?;
+        access.session(&digest, clock::now())
+    }
+
+    /// Exchanges a one-time code for a session.
+    pub async fn redeem(&self, code: &str) -> Result<OpenedSession, HubError> {
+        let digest = SecretDigest::parse(SecretKind::Code, code).ok_or(AccessError::Invalid)?;
+        let _writer = self.inner.access_writer.lock().await;
+        let grant = {
+            let access = self.access_read()?;
+            access.code(&digest, clock::now())?.clone()
+        };
+        let token = secret(SecretKind::Session)?;
+        let expires_at = self.session_expiry();
+        self.append_hub(vec![
+            HubEvent::CodeRedeemed { code: digest },
+            HubEvent::SessionOpened {
+                session: token.digest(),
+                grant,
+                expires_at,
+            },
+        ])
+        .await?;
+        let principal = self.access_read()?.session(&token.digest(), clock::now())?;
+        Ok(OpenedSession { token, principal })
+    }
+
+    /// Signs in with a password.
+    pub async fn login(&self, login: &str, password: &str) -> Result<OpenedSession, HubError> {
+        let login = login.to_owned();
+        let password = password.to_owned();
+        let hub = self.clone();
+        // argon2 takes tens of milliseconds of CPU: keep it off the async workers.
+        let checked = tokio::task::spawn_blocking(move || {
+            let access = hub.access_read()?;
+            access
+                .check_password(&login, &password)
+                .map(|account| account.login.clone())
+                .map_err(HubError::from)
+        })
+        .await
+        .map_err(|_| HubError::Access(AccessError::Invalid))??;
+        let _writer = self.inner.access_writer.lock().await;
+        let token = secret(SecretKind::Session)?;
+        self.append_hub(vec![HubEvent::SessionOpened {
+            session: token.digest(),
+            grant: Grant::Account { login: checked },
+            expires_at: self.session_expiry(),
+        }])
+        .await?;
+        let principal = self.access_read()?.session(&token.digest(), clock::now())?;
+        Ok(OpenedSession { token, principal })
+    }
+
+    /// Revokes a session and closes its connections.
+    pub async fn revoke(&self, session: &SecretDigest) -> Result<(), HubError> {
+        let _writer = self.inner.access_writer.lock().await;
+        self.append_hub(vec![HubEvent::SessionRevoked {
+            session: session.clone(),
+        }])
+        .await?;
+        self.inner.directory.revoke(session);
+        Ok(())
+    }
+
+    /// Issues a one-time code for `grant`, valid for the configured time.
+    pub async fn issue_code(&self, grant: Grant) -> Result<(Secret, Timestamp), HubError> {
+        let _writer = self.inner.access_writer.lock().await;
+        let code = secret(SecretKind::Code)?;
+        let hours = self.inner.config.sessions.invitation_hours;
+        let expires_at = clock::now().after(quorum_domain::Millis::minutes(hours * 60));
+        self.append_hub(vec![HubEvent::CodeIssued {
+            code: code.digest(),
+            grant,
+            expires_at,
+        }])
+        .await?;
+        Ok((code, expires_at))
+    }
+
+    /// Creates an account, with a password if one is given.
+    pub async fn create_account(
+        &self,
+        login: &str,
+        name: &str,
+        admin: bool,
+        member: Option<MemberId>,
+        password: Option<&str>,
+    ) -> Result<(), HubError> {
+        if login.is_empty()
+            || login.len() > 64
+            || !login
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+        {
+            return Err(HubError::Invalid(
+                "a login is 1 to 64 letters, digits, '.', '_' or '-'".into(),
+            ));
+        }
+        let hash = match password {
+            Some(password) if password.chars().count() < 10 => {
+                return Err(HubError::Invalid(
+                    "a password has at least 10 characters".into(),
+                ));
+            }
+            Some(password) => Some(
+                crate::access::hash_password(password)
+                    .map_err(|error| HubError::Invalid(error.to_string()))?,
+            ),
+            None => None,
+        };
+        let _writer = self.inner.access_writer.lock().await;
+        if self.access_read()?.account(login).is_some() {
+            return Err(HubError::Rejected(RejectionCode::Duplicate.into()));
+        }
+        let mut events = vec![HubEvent::AccountCreated {
+            login: login.to_owned(),
+            name: name.to_owned(),
+            admin,
+            member,
+        }];
+        if let Some(hash) = hash {
+            events.push(HubEvent::PasswordSet {
+                login: login.to_owned(),
+                hash,
+            });
+        }
+        self.append_hub(events).await
+    }
+
+    /// Whether an account exists.
+    pub fn account_exists(&self, login: &str) -> bool {
+        self.access_read()
+            .is_ok_and(|access| access.account(login).is_some())
+    }
+
+    /// On first start, creates the administrator account and returns a one-time
+    /// sign-in code for it; `None` once an administrator exists.
+    pub async fn first_start(&self) -> Result<Option<Secret>, HubError> {
+        let has_admin = self.access_read()?.accounts().any(|account| account.admin);
+        if has_admin {
+            return Ok(None);
+        }
+        self.create_account("admin", "Quản trị viên", true, None, None)
+            .await?;
+        let (code, _) = self
+            .issue_code(Grant::Account {
+                login: "admin".into(),
+            })
+            .await?;
+        Ok(Some(code))
+    }
+
+    fn session_expiry(&self) -> Timestamp {
+        let hours = self.inner.config.sessions.session_hours;
+        clock::now().after(quorum_domain::Millis::minutes(hours * 60))
+    }
+
+    fn access_read(&self) -> Result<std::sync::RwLockReadGuard<'_, AccessState>, HubError> {
+        self.inner
+            .access
+            .read()
+            .map_err(|_| HubError::Invalid("access state poisoned".into()))
+    }
+
+    /// Appends hub events and applies them; the caller holds `access_writer`.
+    async fn append_hub(&self, events: Vec<HubEvent>) -> Result<(), HubError> {
+        let after = self.access_read()?.seq();
+        let at = clock::now();
+        let mut records = Vec::with_capacity(events.len());
+        for (offset, event) in (1u64..).zip(&events) {
+            records.push(journal::encode_hub(after + offset, at, event)?);
+        }
+        self.inner
+            .store
+            .append(Append {
+                stream: HUB_STREAM.to_owned(),
+                after,
+                records,
+            })
+            .await?;
+        let mut access = self
+            .inner
+            .access
+            .write()
+            .map_err(|_| HubError::Invalid("access state poisoned".into()))?;
+        for (offset, event) in (1u64..).zip(&events) {
+            access.apply(after + offset, event);
+        }
+        Ok(())
+    }
+}
+
+fn secret(kind: SecretKind) -> Result<Secret, HubError> {
+    Secret::generate(kind).map_err(|error| HubError::Random(error.to_string()))
+}

@@ -1,0 +1,104 @@
+//! A room's reads of its committed state: subscriptions with snapshots or resumes,
+//! views, and the publishing of committed events to subscribers.
+
+use quorum_domain::{EventRecord, Viewer};
+use quorum_protocol::{ErrorCode, ServerMessage, Update};
+
+use crate::outbound::{Frame, Link};
+
+use super::fanout::{self, Subscriber};
+use super::{Room, RoomInput};
+
+impl Room {
+    /// Answers a request that reads the committed state.
+    pub(super) fn serve(&mut self, input: RoomInput) {
+        match input {
+            RoomInput::Command(_) => {}
+            RoomInput::Subscribe {
+                link,
+                viewer,
+                since,
+            } => self.subscribe(link, viewer, since),
+            RoomInput::Unsubscribe { connection } => {
+                self.subscribers
+                    .retain(|subscriber| subscriber.link.connection != connection);
+            }
+            RoomInput::View { viewer, reply } => {
+                let _ = reply.send(self.meeting.view(&viewer));
+            }
+            RoomInput::Inspect { reply } => {
+                let _ = reply.send(self.meeting.clone());
+            }
+        }
+    }
+
+    fn subscribe(&mut self, link: Link, viewer: Viewer, since: Option<u64>) {
+        let meeting = self.meeting.id().clone();
+        let Some(view) = self.meeting.view(&viewer) else {
+            let _ = link.send(&Frame::message(&ServerMessage::error(
+                ErrorCode::Forbidden,
+                None,
+                Some(meeting),
+            )));
+            return;
+        };
+        let seq = self.meeting.seq();
+        let message = match since {
+            None => ServerMessage::Snapshot { meeting, view },
+            Some(since) => match self.missed(&viewer, since) {
+                Some(updates) => ServerMessage::Resumed {
+                    meeting,
+                    recovered: true,
+                    updates,
+                    snapshot: None,
+                },
+                None => {
+                    tracing::debug!(meeting = %meeting, since, seq, "resume outside the window: snapshot");
+                    ServerMessage::Resumed {
+                        meeting,
+                        recovered: false,
+                        updates: Vec::new(),
+                        snapshot: Some(view),
+                    }
+                }
+            },
+        };
+        if link.send(&Frame::message(&message)).is_ok() {
+            self.subscribers
+                .retain(|subscriber| subscriber.link.connection != link.connection);
+            self.subscribers.push(Subscriber { link, viewer });
+        }
+    }
+
+    /// The updates after `since`, if the window still holds every one of them.
+    fn missed(&self, viewer: &Viewer, since: u64) -> Option<Vec<Update>> {
+        let seq = self.meeting.seq();
+        if since > seq {
+            return None;
+        }
+        let oldest = self.recent.front().map_or(seq.saturating_add(1), |r| r.seq);
+        if since.saturating_add(1) < oldest {
+            return None;
+        }
+        let mut updates = Vec::new();
+        for record in self.recent.iter().filter(|record| record.seq > since) {
+            updates.push(Update {
+                seq: record.seq,
+                at: record.at,
+                changes: self.meeting.view_changes(&record.event, viewer)?,
+            });
+        }
+        Some(updates)
+    }
+
+    /// Pushes committed records to every subscriber and keeps them for resumes.
+    pub(super) fn publish(&mut self, records: &[EventRecord]) {
+        for record in records {
+            fanout::publish(&self.meeting, record, &mut self.subscribers);
+            self.recent.push_back(record.clone());
+            if self.recent.len() > self.limits.resume_window {
+                self.recent.pop_front();
+            }
+        }
+    }
+}
