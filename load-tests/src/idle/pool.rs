@@ -19,6 +19,9 @@ const PROGRESS_EVERY: Duration = Duration::from_secs(1);
 /// How long workers may take to report and exit once the hold is over.
 const FINISH_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// Worker reports queued for the coordinator.
+const REPORT_QUEUE: usize = 64;
+
 /// What the workers said once every connection had been tried.
 #[derive(Debug, Clone)]
 pub(crate) struct Ready {
@@ -44,7 +47,7 @@ pub(crate) struct Done {
 pub(crate) struct Pool {
     children: Vec<Child>,
     stdins: Vec<ChildStdin>,
-    reports: mpsc::UnboundedReceiver<(usize, Option<Report>)>,
+    reports: mpsc::Receiver<(usize, Option<Report>)>,
 }
 
 /// How the connections are shared out.
@@ -102,7 +105,8 @@ impl Pool {
     /// Starts one `quorum-load idle-worker` per job and hands it its job.
     pub(crate) async fn start(jobs: &[Job]) -> anyhow::Result<Pool> {
         let program = std::env::current_exe().context("cannot find this program")?;
-        let (sender, reports) = mpsc::unbounded_channel();
+        // A worker reports a few lines in all; the reader waits if this fills.
+        let (sender, reports) = mpsc::channel(REPORT_QUEUE);
         let mut children = Vec::with_capacity(jobs.len());
         let mut stdins = Vec::with_capacity(jobs.len());
         for (index, job) in jobs.iter().enumerate() {
@@ -126,12 +130,12 @@ impl Pool {
                 while let Ok(Some(line)) = lines.next_line().await {
                     match serde_json::from_str::<Report>(&line) {
                         Ok(report) => {
-                            let _ = sender.send((index, Some(report)));
+                            let _ = sender.send((index, Some(report))).await;
                         }
                         Err(_) => crate::warn(&format!("worker {index}: {line}")),
                     }
                 }
-                let _ = sender.send((index, None));
+                let _ = sender.send((index, None)).await;
             });
             children.push(child);
             stdins.push(stdin);
