@@ -93,6 +93,12 @@ impl Directory {
             .is_ok_and(|meetings| meetings.contains_key(meeting))
     }
 
+    /// One meeting's summary.
+    pub fn summary(&self, meeting: &MeetingId) -> Option<MeetingSummary> {
+        let meetings = self.meetings.read().ok()?;
+        meetings.get(meeting).map(|entry| entry.summary.clone())
+    }
+
     /// Every meeting (for administrators).
     pub fn all(&self) -> Vec<MeetingSummary> {
         self.meetings.read().map_or_else(

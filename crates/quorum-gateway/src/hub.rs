@@ -112,6 +112,8 @@ impl Hub {
         store: Arc<dyn EventLog>,
         blobs: BlobStore,
     ) -> Result<Hub, HubError> {
+        // Metrics recorded before the recorder exists are lost: install it first.
+        crate::telemetry::install();
         let mut access = AccessState::default();
         let mut after = 0;
         loop {
@@ -240,9 +242,8 @@ impl Hub {
             (Grant::Projector { meeting }, _) => self
                 .inner
                 .directory
-                .all()
+                .summary(meeting)
                 .into_iter()
-                .filter(|summary| &summary.id == meeting)
                 .map(|summary| (summary, None))
                 .collect(),
             (_, Some(member)) => self
