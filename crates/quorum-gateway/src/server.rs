@@ -190,7 +190,10 @@ fn web_asset(asset: Option<quorum_web::Asset>, headers: &HeaderMap, immutable: b
         "no-cache"
     };
     let common = [
-        (header::ETAG, HeaderValue::from_static(asset.etag)),
+        (
+            header::ETAG,
+            HeaderValue::from_str(&asset.etag).unwrap_or(HeaderValue::from_static("\"\"")),
+        ),
         (header::CACHE_CONTROL, HeaderValue::from_static(cache)),
         (
             header::X_CONTENT_TYPE_OPTIONS,
@@ -221,7 +224,10 @@ fn web_asset(asset: Option<quorum_web::Asset>, headers: &HeaderMap, immutable: b
             header::CONTENT_TYPE,
             HeaderValue::from_static(asset.content_type),
         )],
-        bytes::Bytes::from_static(asset.body),
+        match asset.body {
+            std::borrow::Cow::Borrowed(body) => bytes::Bytes::from_static(body),
+            std::borrow::Cow::Owned(body) => bytes::Bytes::from(body),
+        },
     )
         .into_response()
 }

@@ -58,7 +58,8 @@ export function codeFrom(text) {
   return code && /^[A-Za-z0-9._~-]+$/.test(code) ? code : null;
 }
 
-async function call(method, path, { token, body } = {}) {
+/** Calls the hub's REST API with a JSON body; resolves to the JSON answer (null for 204). */
+export async function call(method, path, { token, body } = {}) {
   const headers = { Accept: 'application/json' };
   if (token) headers.Authorization = `Bearer ${token}`;
   if (body !== undefined) headers['Content-Type'] = 'application/json';

@@ -263,9 +263,34 @@ export function onLanguageChange(listener) {
   listeners.add(listener);
 }
 
+/**
+ * Adds a screen's own words: `define({vi: {key: '…'}, en: {key: '…'}})`, called once by
+ * each module at load. Every key must exist in both languages (a test of the crate reads
+ * every module's `vi:` and `en:` blocks), and no key may be defined twice.
+ */
+export function define(words) {
+  for (const lang of ['vi', 'en']) {
+    for (const [key, text] of Object.entries(words[lang] ?? {})) {
+      if (key in WORDS[lang]) console.error(`quorum: the word "${key}" is defined twice`);
+      WORDS[lang][key] = text;
+    }
+  }
+}
+
+const reported = new Set();
+
 /** The word for `key`, with `{name}` placeholders filled from `params`. */
 export function t(key, params = {}) {
-  const text = WORDS[current][key] ?? WORDS.vi[key] ?? key;
+  let text = WORDS[current][key];
+  if (text === undefined) {
+    // A missing word is a bug: say so once (the browser tests fail on console errors),
+    // and show the other language's word rather than nothing.
+    if (!reported.has(`${current}:${key}`)) {
+      reported.add(`${current}:${key}`);
+      console.error(`quorum: no ${current} word for "${key}"`);
+    }
+    text = WORDS.vi[key] ?? WORDS.en[key] ?? key;
+  }
   return text.replace(/\{(\w+)\}/g, (whole, name) => (name in params ? String(params[name]) : whole));
 }
 

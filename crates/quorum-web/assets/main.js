@@ -6,7 +6,14 @@
 import { codeFrom, forgetSession, HubError, listMeetings, redeem, savedSession, signOut } from './api.js';
 import { Ballots } from './ballot.js';
 import { describe, onLanguageChange, t, toggleLanguage, language } from './i18n.js';
-import { h, joinScreen, meetingBlocks, meetingsScreen, patch, projectorBlocks } from './render.js';
+import { alertActions } from './alert.js';
+import { chairActions } from './chair.js';
+import { documentActions } from './documents.js';
+import { h, patch } from './dom.js';
+import { floorActions } from './floor.js';
+import { projectorBlocks } from './projector.js';
+import { joinScreen, meetingBlocks, meetingsScreen } from './render.js';
+import { meetingsExtras, secretaryActions, secretaryScreen } from './secretary.js';
 import { MeetingLink } from './socket.js';
 
 const main = document.getElementById('main');
@@ -67,6 +74,11 @@ function route() {
     showJoin('');
     return;
   }
+  const desk = secretaryScreen(location.hash, session, { show, showNotice, route, loading });
+  if (desk) {
+    setScreen(desk);
+    return;
+  }
   const meeting = new URLSearchParams(location.hash.slice(1)).get('meeting');
   if (meeting) openMeeting(session, meeting);
   else showMeetings(session, location.hash !== '#meetings');
@@ -122,7 +134,7 @@ function showJoin(prefill) {
 function showMeetings(session, openTheOnlyOne) {
   let meetings = null;
   const current = {
-    render: () => show(meetings ? meetingsScreen(meetings) : loading()),
+    render: () => show(meetings ? h('div', {}, meetingsScreen(meetings), meetingsExtras(session)) : loading()),
     stop() {},
   };
   setScreen(current);
@@ -296,7 +308,17 @@ function openMeeting(session, meetingId) {
       render();
     },
   };
+  // Each screen's module adds its own actions; they reach the hub through `ctx`.
+  const ctx = { meetingId, session, link, view: () => view, ui, render, notice: showNotice };
 
+  Object.assign(
+    ui.actions,
+    alertActions(ctx),
+    chairActions(ctx),
+    documentActions(ctx),
+    floorActions(ctx),
+    secretaryActions(ctx),
+  );
   const current = { render, stop: () => link.stop() };
   setScreen(current);
   link.start();

@@ -3,7 +3,13 @@
 // arrives mid-tap never swaps the button under a finger nor moves the keyboard focus.
 // Text always goes in as text (never as markup), and meaning never rests on colour alone.
 
-import { dateTime, describe, language, number, t } from './i18n.js';
+import { alertBlocks } from './alert.js';
+import { chairBlocks } from './chair.js';
+import { documentBlocks } from './documents.js';
+import { button, glyph, h, sig } from './dom.js';
+import { floorBlocks } from './floor.js';
+import { dateTime, describe, number, t } from './i18n.js';
+import { secretaryBlocks } from './secretary.js';
 import {
   answersComplete,
   choiceBounds,
@@ -14,76 +20,6 @@ import {
   pollsInOrder,
   shareBase,
 } from './view.js';
-
-/** Makes an element: h('button', {class: 'x', onclick: f}, 'text', child, [more]). */
-export function h(tag, props = {}, ...children) {
-  const element = document.createElement(tag);
-  for (const [name, value] of Object.entries(props)) {
-    if (value === null || value === undefined || value === false) continue;
-    if (name === 'class') element.className = value;
-    else if (name.startsWith('on')) element.addEventListener(name.slice(2), value);
-    else element.setAttribute(name, value === true ? '' : String(value));
-  }
-  for (const child of children.flat(Infinity)) {
-    if (child === null || child === undefined || child === false || child === '') continue;
-    element.append(child instanceof Node ? child : String(child));
-  }
-  return element;
-}
-
-const signatures = new WeakMap();
-
-/**
- * Brings `parent`'s children in line with `blocks` ({key, sig, build, children?}): a
- * block whose signature is unchanged keeps its element; `children` are patched into the
- * element's `.slot`. Focus inside a rebuilt block moves to its counterpart (`data-focus`).
- */
-export function patch(parent, blocks) {
-  const existing = new Map();
-  for (const child of parent.children) {
-    if (child.dataset.block) existing.set(child.dataset.block, child);
-  }
-  const wanted = new Set();
-  let previous = null;
-  for (const block of blocks) {
-    let element = existing.get(block.key);
-    if (!element || signatures.get(element) !== block.sig) {
-      const fresh = block.build();
-      fresh.dataset.block = block.key;
-      signatures.set(fresh, block.sig);
-      if (element) replace(element, fresh);
-      element = fresh;
-    }
-    if (block.children) patch(element.querySelector('.slot') ?? element, block.children);
-    const next = previous ? previous.nextElementSibling : parent.firstElementChild;
-    if (next !== element) parent.insertBefore(element, next);
-    wanted.add(element);
-    previous = element;
-  }
-  for (const child of [...parent.children]) {
-    if (!wanted.has(child)) child.remove();
-  }
-}
-
-function replace(old, fresh) {
-  const active = document.activeElement;
-  const focus = old.contains(active) ? active.dataset.focus : null;
-  old.replaceWith(fresh);
-  if (focus) fresh.querySelector(`[data-focus="${CSS.escape(focus)}"]`)?.focus();
-}
-
-/** A block's signature: what it shows, in the language it shows it in. */
-function sig(...parts) {
-  return JSON.stringify([language(), ...parts]);
-}
-
-function glyph(symbol) {
-  return h('span', { class: 'glyph', 'aria-hidden': 'true' }, symbol);
-}
-
-function button(kind, label, onclick, extra = {}) {
-  return h('button', { type: 'button', class: `button button--${kind}`, onclick, ...extra }, label);
-}
 
 // --- Signing in and the list of meetings ---
 
@@ -153,12 +89,12 @@ export function meetingsScreen(meetings) {
   );
 }
 
-function meetingStatus(status) {
+export function meetingStatus(status) {
   const symbol = { scheduled: '◷', open: '●', closed: '■' }[status] ?? '';
   return h('span', { class: `badge badge--${status}` }, glyph(symbol), ' ', t(`status_${status}`));
 }
 
-function urgentBadge() {
+export function urgentBadge() {
   return h('span', { class: 'badge badge--urgent' }, glyph('⚠'), ' ', t('urgent'));
 }
 
@@ -169,9 +105,12 @@ function urgentBadge() {
  * backLink, actions} — the device's own state and what the buttons do.
  */
 export function meetingBlocks(view, ui) {
+  // An unanswered urgent alert comes first, and takes the screen over.
   const blocks = [
+    ...alertBlocks(view, ui),
     { key: 'head', sig: sig(view.meeting, view.audience, view.me?.role, ui.backLink), build: () => meetingHead(view, ui) },
     { key: 'item', sig: sig(view.agenda), build: () => itemCard(view) },
+    ...documentBlocks(view, ui),
     { key: 'quorum', sig: sig(view.quorum), build: () => quorumCard(view.quorum) },
   ];
   if (view.me) {
@@ -181,6 +120,7 @@ export function meetingBlocks(view, ui) {
       build: () => myCard(view, ui),
     });
   }
+  blocks.push(...floorBlocks(view, ui), ...chairBlocks(view, ui));
   const polls = pollsInOrder(view);
   if (polls.length === 0) {
     blocks.push({ key: 'no-polls', sig: sig(), build: () => h('section', { class: 'card' }, h('p', { class: 'muted' }, t('no_polls'))) });
@@ -193,6 +133,7 @@ export function meetingBlocks(view, ui) {
       children: pollBlocks(view, poll, ui),
     });
   }
+  blocks.push(...secretaryBlocks(view, ui));
   return blocks;
 }
 
@@ -235,7 +176,7 @@ function itemCard(view) {
   );
 }
 
-function quorumCard(quorum, extraClass = '') {
+export function quorumCard(quorum, extraClass = '') {
   return h(
     'section',
     { class: `card ${extraClass}`, 'aria-labelledby': 'quorum-heading' },
@@ -326,7 +267,7 @@ function pollBlocks(view, poll, ui) {
 
 const POLL_GLYPHS = { draft: '✎', open: '●', paused: '❚❚', closed: '■', published: '■' };
 
-function pollHead(poll) {
+export function pollHead(poll) {
   const questions = poll.spec.questions;
   return h(
     'div',
@@ -510,7 +451,7 @@ function chairControls(view, poll, pending, actions) {
 }
 
 /** Progress ("N of M have voted"), the results when visible, the verdict when final. */
-function resultsBlock(poll) {
+export function resultsBlock(poll) {
   const progress = poll.progress;
   const results = poll.results;
   const questions = poll.spec.questions;
@@ -592,47 +533,4 @@ function verdict(question, outcome) {
     h('p', {}, glyph(text[0]), ' ', text[1]),
     outcome.tied?.length > 0 && h('p', { class: 'small' }, t('verdict_tied', { options: list(outcome.tied) })),
   );
-}
-
-// --- The hall projector ---
-
-/** The projector's blocks: large, read-only, public information only. */
-export function projectorBlocks(view) {
-  const item = currentItem(view);
-  const poll = featuredPoll(view);
-  const quorum = view.quorum;
-  const blocks = [
-    {
-      key: 'p-head',
-      sig: sig(view.meeting),
-      build: () =>
-        h(
-          'header',
-          { class: 'projector-head' },
-          h('h1', {}, view.meeting.details.title),
-          h('p', { class: 'meta' }, meetingStatus(view.meeting.status), h('span', {}, view.meeting.details.location)),
-        ),
-    },
-    {
-      key: 'p-item',
-      sig: sig(item),
-      build: () =>
-        h(
-          'section',
-          { class: 'card projector-item', 'aria-labelledby': 'item-heading' },
-          h('h2', { id: 'item-heading', class: 'card-label' }, t('current_item')),
-          h('p', { class: 'item-title' }, item ? item.title : t('no_current_item')),
-        ),
-    },
-    { key: 'p-quorum', sig: sig(quorum), build: () => quorumCard(quorum, 'projector-quorum') },
-  ];
-  if (poll) {
-    blocks.push({
-      key: `p-poll:${poll.id}`,
-      sig: sig(poll.spec, poll.status, poll.round, poll.progress, poll.results),
-      build: () =>
-        h('section', { class: 'card poll projector-poll', 'aria-labelledby': `poll-${poll.id}` }, pollHead(poll), resultsBlock(poll)),
-    });
-  }
-  return blocks;
 }

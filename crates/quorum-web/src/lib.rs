@@ -2,20 +2,31 @@
 //! the gateway to serve at `/`, `/join`, `/app` and `/assets/…`. No build step and no
 //! Node.js: edit a file, rebuild the binary.
 
+use std::borrow::Cow;
+use std::path::PathBuf;
 use std::sync::LazyLock;
 
 use sha2::{Digest, Sha256};
 
-/// One embedded file, ready to serve.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// One file, ready to serve: embedded, or read from [`DEV_DIR_VARIABLE`]'s folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Asset {
     /// The `Content-Type` header.
     pub content_type: &'static str,
     /// The file.
-    pub body: &'static [u8],
+    pub body: Cow<'static, [u8]>,
     /// A strong entity tag, quoted as `ETag` sends it: a digest of the body.
-    pub etag: &'static str,
+    pub etag: Cow<'static, str>,
 }
+
+/// A developer's aid: when this environment variable names a folder (the crate's
+/// `assets/`), files are read from it at every request instead of from the binary, so an
+/// edit shows on the next reload without a rebuild. Only files listed in the binary are
+/// served, and `index.html` then links them without a version. Never set in production.
+pub const DEV_DIR_VARIABLE: &str = "QUORUM_WEB_DEV_DIR";
+
+static DEV_DIR: LazyLock<Option<PathBuf>> =
+    LazyLock::new(|| std::env::var_os(DEV_DIR_VARIABLE).map(PathBuf::from));
 
 /// The page the app's routes serve; it loads everything else.
 pub const INDEX: &str = "index.html";
@@ -44,14 +55,47 @@ const FILES: &[(&str, &str, &[u8])] = &[
     ("ballot.js", JS, include_bytes!("../assets/ballot.js")),
     ("render.js", JS, include_bytes!("../assets/render.js")),
     ("i18n.js", JS, include_bytes!("../assets/i18n.js")),
+    ("dom.js", JS, include_bytes!("../assets/dom.js")),
+    ("projector.js", JS, include_bytes!("../assets/projector.js")),
+    ("chair.js", JS, include_bytes!("../assets/chair.js")),
+    ("chair.css", CSS, include_bytes!("../assets/chair.css")),
+    ("floor.js", JS, include_bytes!("../assets/floor.js")),
+    ("floor.css", CSS, include_bytes!("../assets/floor.css")),
+    ("alert.js", JS, include_bytes!("../assets/alert.js")),
+    ("documents.js", JS, include_bytes!("../assets/documents.js")),
+    (
+        "documents.css",
+        CSS,
+        include_bytes!("../assets/documents.css"),
+    ),
+    ("secretary.js", JS, include_bytes!("../assets/secretary.js")),
+    (
+        "secretary.css",
+        CSS,
+        include_bytes!("../assets/secretary.css"),
+    ),
 ];
 
 /// The asset at `path` (under `/assets/`, such as `main.js`), or [`INDEX`].
 pub fn asset(path: &str) -> Option<Asset> {
-    ASSETS
-        .iter()
-        .find(|(name, _)| *name == path)
-        .map(|(_, asset)| *asset)
+    let (name, asset) = ASSETS.iter().find(|(name, _)| *name == path)?;
+    match DEV_DIR.as_deref() {
+        Some(folder) => {
+            let body = std::fs::read(folder.join(name)).ok()?;
+            let etag = format!("\"{}\"", hex(&Sha256::digest(&body), 16));
+            Some(Asset {
+                content_type: asset.content_type,
+                body: Cow::Owned(body),
+                etag: Cow::Owned(etag),
+            })
+        }
+        None => Some(asset.clone()),
+    }
+}
+
+/// Whether files are read from [`DEV_DIR_VARIABLE`]'s folder rather than the binary.
+pub fn serves_from_folder() -> bool {
+    DEV_DIR.is_some()
 }
 
 /// The version of the assets: a digest of them all. The page refers to the other
@@ -105,8 +149,8 @@ static ASSETS: LazyLock<Vec<(&'static str, Asset)>> = LazyLock::new(|| {
             let body: &'static [u8] = if name == INDEX { &INDEX_BODY } else { body };
             let asset = Asset {
                 content_type,
-                body,
-                etag: etag.as_str(),
+                body: Cow::Borrowed(body),
+                etag: Cow::Borrowed(etag.as_str()),
             };
             (name, asset)
         })
@@ -129,8 +173,10 @@ mod tests {
 
     use super::*;
 
+    /// An embedded file as text (the binary's copy, whatever the environment says).
     fn text(name: &str) -> &'static str {
-        std::str::from_utf8(asset(name).expect(name).body).expect("assets are UTF-8")
+        let (_, asset) = ASSETS.iter().find(|(n, _)| *n == name).expect(name);
+        std::str::from_utf8(&asset.body).expect("assets are UTF-8")
     }
 
     /// The content type a file's extension calls for.
@@ -274,9 +320,9 @@ mod tests {
     #[test]
     fn versions_and_etags_follow_the_content() {
         assert_eq!(version().len(), 12);
-        let tags: BTreeSet<&str> = FILES
+        let tags: BTreeSet<String> = FILES
             .iter()
-            .map(|(name, _, _)| asset(name).unwrap().etag)
+            .map(|(name, _, _)| asset(name).unwrap().etag.into_owned())
             .collect();
         assert_eq!(tags.len(), FILES.len(), "entity tags must differ");
         for tag in tags {

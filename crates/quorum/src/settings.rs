@@ -25,7 +25,9 @@ pub(crate) fn load(
         }
         figment = figment.merge(Toml::file_exact(file));
     }
-    figment = figment.merge(Env::prefixed("QUORUM_").split("__"));
+    // The web app's developer folder is read by `quorum-web` itself, not a setting.
+    let dev_dir = quorum_web::DEV_DIR_VARIABLE.trim_start_matches("QUORUM_");
+    figment = figment.merge(Env::prefixed("QUORUM_").ignore(&[dev_dir]).split("__"));
     if let Some(data) = &args.data {
         figment = figment.merge(Serialized::default("data", data_value(data)));
     }
