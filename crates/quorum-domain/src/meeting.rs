@@ -11,6 +11,7 @@ pub mod command;
 pub mod event;
 pub mod floor;
 pub mod outcome;
+pub mod projector;
 pub mod quorum;
 pub mod roster;
 pub mod settings;
@@ -30,6 +31,7 @@ use command::{CreateMeeting, MeetingCommand};
 use event::{EventRecord, MeetingEvent};
 use floor::Floor;
 use outcome::{Conclusion, Directive};
+use projector::ProjectorDisplay;
 use quorum::QuorumState;
 use roster::{Alert, Participant};
 use settings::{MeetingDetails, MeetingSettings, MeetingStatus};
@@ -115,6 +117,7 @@ pub struct Meeting {
     pub(crate) conclusion_order: Vec<ConclusionId>,
     pub(crate) directives: BTreeMap<DirectiveId, Directive>,
     pub(crate) directive_order: Vec<DirectiveId>,
+    pub(crate) projector: ProjectorDisplay,
 }
 
 impl Meeting {
@@ -187,6 +190,7 @@ impl Meeting {
             conclusion_order: Vec::new(),
             directives: BTreeMap::new(),
             directive_order: Vec::new(),
+            projector: ProjectorDisplay::Auto,
         })
     }
 
@@ -253,6 +257,7 @@ impl Meeting {
             C::RemoveItem { item } => self.decide_remove_item(&caller, item),
             C::ReorderAgenda { order } => self.decide_reorder(&caller, order),
             C::SetCurrentItem { item } => self.decide_set_current(&caller, item.as_ref()),
+            C::ShowOnProjector { display } => self.decide_show_on_projector(&caller, display),
             C::AttachDocument { item, document } => {
                 self.decide_attach_document(&caller, item, document)
             }
@@ -418,6 +423,15 @@ impl Meeting {
             E::ItemRemoved { item } => self.agenda.remove(item),
             E::AgendaReordered { order } => self.agenda.reorder(order),
             E::CurrentItemSet { item } => self.agenda.current = item.clone(),
+            // The hall never sees a draft (`decide` refuses it); a log that says otherwise
+            // is not this meeting's.
+            E::ProjectorDisplaySet {
+                display: ProjectorDisplay::Poll { poll },
+                ..
+            } if !self.polls.get(poll).is_some_and(Poll::has_run) => {
+                return Err(dangling(Entity::Poll, poll));
+            }
+            E::ProjectorDisplaySet { display, .. } => self.projector = display.clone(),
             E::DocumentAttached { item, document } => self
                 .agenda
                 .attach(item, document)

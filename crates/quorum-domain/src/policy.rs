@@ -57,7 +57,8 @@ pub enum Action {
     PrepareAgenda,
     /// Create, edit and delete draft polls.
     PreparePolls,
-    /// Open and close the meeting, move to an agenda item.
+    /// Open and close the meeting, move to an agenda item, choose what the hall
+    /// projector shows.
     LeadMeeting,
     /// Open, pause, resume, close, publish and revote polls.
     ConductPolls,

@@ -242,6 +242,12 @@ impl Poll {
         }
     }
 
+    /// Whether any round of it has been opened: a poll that never ran is a draft only
+    /// its keepers see.
+    pub fn has_run(&self) -> bool {
+        self.status != PollStatus::Draft || !self.past_rounds.is_empty()
+    }
+
     /// The verdicts of the current tally against `bases`.
     pub fn verdicts(&self, bases: &Bases) -> Vec<Verdict> {
         self.spec

@@ -21,6 +21,7 @@ use crate::meeting::Meeting;
 use crate::meeting::agenda::{Document, Reader};
 use crate::meeting::floor::{FloorRequest, Speaking};
 use crate::meeting::outcome::{Conclusion, Directive};
+use crate::meeting::projector::ProjectorDisplay;
 use crate::meeting::quorum::QuorumState;
 use crate::meeting::roster::{AlertAnswer, AnsweredAlert, Attendance, Participant};
 use crate::meeting::settings::{MeetingDetails, MeetingSettings, MeetingStatus};
@@ -131,6 +132,8 @@ pub struct MeetingView {
     pub conclusions: Vec<Conclusion>,
     /// Directives.
     pub directives: Vec<Directive>,
+    /// What the hall projector shows (public: every screen may follow it).
+    pub projector: ProjectorDisplay,
 }
 
 /// The meeting's details, rules and status.
@@ -279,6 +282,7 @@ impl Meeting {
             floor: self.floor_view(),
             conclusions: self.conclusions().cloned().collect(),
             directives: self.directives().cloned().collect(),
+            projector: self.projector.clone(),
         })
     }
 

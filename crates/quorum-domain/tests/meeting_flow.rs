@@ -1,6 +1,7 @@
 //! Whole meetings through the engine, as the people in them would live them: an urgent
 //! meeting convened with alerts and answers, the speakers' list, conclusions and
-//! directives, a closed meeting, and what each screen sees of documents and secret polls.
+//! directives, a closed meeting, what each screen sees of documents and secret polls, and
+//! what the chair puts on the hall projector.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -14,6 +15,7 @@ use std::collections::BTreeSet;
 use quorum_domain::meeting::agenda::{ContentHash, Document, DocumentAccess};
 use quorum_domain::meeting::floor::FloorKind;
 use quorum_domain::meeting::outcome::DirectiveStatus;
+use quorum_domain::meeting::projector::ProjectorDisplay;
 use quorum_domain::meeting::roster::{AlertAnswer, Invitee, PresenceMode};
 use quorum_domain::meeting::settings::{
     MeetingDetails, MeetingKind, MeetingSettings, MeetingStatus,
@@ -585,4 +587,105 @@ fn a_secret_poll_shows_only_progress_until_published() {
             record.seq
         );
     }
+}
+
+#[test]
+fn the_chair_chooses_what_the_projector_shows() {
+    let mut hall = Hall::new(MeetingKind::Routine);
+    // Before the session opens, the chair may already put up the welcome screen.
+    assert_eq!(hall.meeting.projector(), &ProjectorDisplay::Auto);
+    hall.ok(
+        member("chair"),
+        MeetingCommand::ShowOnProjector {
+            display: ProjectorDisplay::Welcome,
+        },
+    );
+    hall.ok(member("chair"), MeetingCommand::OpenMeeting);
+    let show = |display| MeetingCommand::ShowOnProjector { display };
+    let poll = |id: &str| ProjectorDisplay::Poll {
+        poll: id.try_into().unwrap(),
+    };
+    assert_eq!(
+        hall.refused(member("d1"), show(ProjectorDisplay::Quorum)),
+        "not_permitted"
+    );
+    assert_eq!(
+        hall.refused(Actor::Admin, show(ProjectorDisplay::Quorum)),
+        "not_permitted"
+    );
+    assert_eq!(hall.refused(member("chair"), show(poll("bq"))), "unknown");
+    hall.ok(
+        member("sec"),
+        MeetingCommand::CreatePoll {
+            poll: "bq".try_into().unwrap(),
+            spec: PollSpec {
+                title: "Thông qua kế hoạch".into(),
+                item: None,
+                questions: vec![Question {
+                    text: "Đồng ý?".into(),
+                    kind: QuestionKind::YesNoAbstain,
+                }],
+                secret: false,
+                vote_change: false,
+                visibility: ResultsVisibility::LiveToAll,
+                eligibility: Eligibility::default(),
+                majority: MajorityRule::more_than_half_of_all_members(),
+            },
+        },
+    );
+    // A draft stays on the chair's console.
+    assert_eq!(
+        hall.refused(member("chair"), show(poll("bq"))),
+        "poll_not_open"
+    );
+    hall.ok(
+        member("chair"),
+        MeetingCommand::OpenPoll {
+            poll: "bq".try_into().unwrap(),
+            deadline: None,
+            override_quorum: true,
+        },
+    );
+    // The secretary, who runs the hall's screens with the chair, may choose too.
+    let records = hall.ok(member("sec"), show(poll("bq")));
+    assert!(matches!(
+        records[..],
+        [EventRecord {
+            event: MeetingEvent::ProjectorDisplaySet { .. },
+            ..
+        }]
+    ));
+    // Choosing what is already on show changes nothing.
+    assert!(hall.ok(member("chair"), show(poll("bq"))).is_empty());
+    // Every screen is told, the projector included.
+    for who in [
+        viewer("chair"),
+        viewer("d1"),
+        viewer("guest"),
+        Viewer::Projector,
+    ] {
+        let changes = hall.meeting.view_changes(&records[0].event, &who).unwrap();
+        assert_eq!(
+            changes,
+            [ViewChange::Projector {
+                projector: poll("bq")
+            }]
+        );
+        assert_eq!(hall.meeting.view(&who).unwrap().projector, poll("bq"));
+    }
+    // A revote puts the poll back to a draft; having run, it may stay on the screen.
+    hall.ok(
+        member("chair"),
+        MeetingCommand::RevotePoll {
+            poll: "bq".try_into().unwrap(),
+        },
+    );
+    hall.ok(member("chair"), show(ProjectorDisplay::Speaker));
+    hall.ok(member("chair"), show(poll("bq")));
+    assert_eq!(Meeting::replay(hall.log.iter()).unwrap(), hall.meeting);
+    // The wire form, as the protocol documents it.
+    assert_eq!(
+        serde_json::to_value(show(poll("bq"))).unwrap(),
+        serde_json::json!({"type": "show_on_projector", "display": {"kind": "poll", "poll": "bq"}})
+    );
 }

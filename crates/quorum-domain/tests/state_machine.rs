@@ -132,6 +132,7 @@ fn generated_sequences_reach_the_interesting_states() {
         ("revotes", total.revotes, 6),
         ("documents attached", total.documents, 15),
         ("floor granted", total.floor_granted, 3),
+        ("polls put on the projector", total.projector_polls, 5),
     ] {
         assert!(
             count >= least,

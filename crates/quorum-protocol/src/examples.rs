@@ -301,6 +301,19 @@ pub fn client_examples() -> Vec<Example<ClientMessage>> {
             },
         },
         Example {
+            name: "command_show_on_projector",
+            summary: "The chair puts a poll's results on the hall projector.",
+            message: ClientMessage::Command {
+                request: request("r-0046"),
+                meeting: meeting_id(),
+                command: MeetingCommand::ShowOnProjector {
+                    display: quorum_domain::meeting::projector::ProjectorDisplay::Poll {
+                        poll: id::<PollId>("bq-1"),
+                    },
+                },
+            },
+        },
+        Example {
             name: "command_request_floor",
             summary: "Đăng ký phát biểu: a delegate asks to put a question (chất vấn).",
             message: ClientMessage::Command {

@@ -11,6 +11,7 @@ use crate::id::{
 use crate::meeting::agenda::{Document, DocumentAccess};
 use crate::meeting::floor::FloorKind;
 use crate::meeting::outcome::DirectiveStatus;
+use crate::meeting::projector::ProjectorDisplay;
 use crate::meeting::roster::{AlertAnswer, Invitee, PresenceMode};
 use crate::meeting::settings::{MeetingDetails, MeetingSettings};
 use crate::policy::Role;
@@ -149,6 +150,11 @@ pub enum MeetingCommand {
     SetCurrentItem {
         /// The item; `None`: no current item.
         item: Option<ItemId>,
+    },
+    /// Chooses what the hall projector shows.
+    ShowOnProjector {
+        /// The screen; `auto` follows the polls.
+        display: ProjectorDisplay,
     },
     /// Attaches a document to an item.
     AttachDocument {

@@ -14,6 +14,7 @@ use crate::id::{
 use crate::meeting::agenda::{Document, DocumentAccess};
 use crate::meeting::floor::FloorKind;
 use crate::meeting::outcome::DirectiveStatus;
+use crate::meeting::projector::ProjectorDisplay;
 use crate::meeting::quorum::QuorumState;
 use crate::meeting::roster::{AlertAnswer, Invitee, PresenceMode};
 use crate::meeting::settings::{MeetingDetails, MeetingSettings};
@@ -176,6 +177,13 @@ pub enum MeetingEvent {
     CurrentItemSet {
         /// The item, or none.
         item: Option<ItemId>,
+    },
+    /// The chair chose what the hall projector shows.
+    ProjectorDisplaySet {
+        /// The screen.
+        display: ProjectorDisplay,
+        /// By whom.
+        by: Actor,
     },
     /// A document was attached.
     DocumentAttached {

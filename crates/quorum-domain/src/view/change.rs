@@ -8,6 +8,7 @@ use crate::id::{MemberId, PollId};
 use crate::meeting::Meeting;
 use crate::meeting::event::MeetingEvent;
 use crate::meeting::outcome::{Conclusion, Directive};
+use crate::meeting::projector::ProjectorDisplay;
 use crate::meeting::quorum::QuorumState;
 use crate::poll::question::Selection;
 use crate::view::poll::{PollProgress, PollView, results_visible};
@@ -95,6 +96,11 @@ pub enum ViewChange {
         /// The new value.
         directive: Directive,
     },
+    /// What the hall projector shows.
+    Projector {
+        /// The new value.
+        projector: ProjectorDisplay,
+    },
 }
 
 /// The sections `event` touched, as `lens` sees them in `meeting` (after the event).
@@ -163,6 +169,9 @@ pub(crate) fn changes(meeting: &Meeting, lens: Lens<'_>, event: &MeetingEvent) -
         | E::DocumentAttached { .. }
         | E::DocumentDetached { .. }
         | E::DocumentAccessChanged { .. } => out.agenda(),
+        E::ProjectorDisplaySet { .. } => out.list.push(ViewChange::Projector {
+            projector: meeting.projector.clone(),
+        }),
         E::PollCreated { poll, .. }
         | E::PollUpdated { poll, .. }
         | E::PollOpened { poll, .. }

@@ -153,8 +153,7 @@ pub(crate) fn results_visible(
 impl Meeting {
     /// The poll as the viewer sees it; `None` if it is a draft the viewer may not see.
     pub(crate) fn poll_view(&self, lens: Lens<'_>, poll: &Poll) -> Option<PollView> {
-        let ever_ran = poll.status != PollStatus::Draft || !poll.past_rounds.is_empty();
-        if !lens.is_keeper() && !ever_ran {
+        if !lens.is_keeper() && !poll.has_run() {
             return None;
         }
         let results = self.results_view(lens, poll);
@@ -215,8 +214,7 @@ impl Meeting {
 
     /// The live part of a poll, for a change after a ballot or a presence change.
     pub(crate) fn poll_progress(&self, lens: Lens<'_>, poll: &Poll) -> Option<PollProgress> {
-        let ever_ran = poll.status != PollStatus::Draft || !poll.past_rounds.is_empty();
-        if !lens.is_keeper() && !ever_ran {
+        if !lens.is_keeper() && !poll.has_run() {
             return None;
         }
         Some(PollProgress {

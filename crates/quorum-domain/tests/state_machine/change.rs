@@ -107,6 +107,7 @@ pub(crate) fn check_changes(
             ViewChange::Directive { directive } => {
                 assert!(snapshot.directives.contains(directive));
             }
+            ViewChange::Projector { projector } => assert_eq!(projector, &snapshot.projector),
         }
     }
 }

@@ -74,6 +74,7 @@ pub(crate) enum Kind {
     Details,
     RaiseAlert,
     AnswerAlert,
+    ShowOnProjector,
 }
 
 /// How likely each kind of command is, given what the model believes.
@@ -142,6 +143,10 @@ pub(crate) fn weights(model: &Model) -> Vec<(u32, Kind)> {
         (1, Kind::Details),
         (1, Kind::RaiseAlert),
         (1, Kind::AnswerAlert),
+        (
+            when(drafts < model.polls.len(), 6, 1),
+            Kind::ShowOnProjector,
+        ),
     ]
 }
 
@@ -207,6 +212,7 @@ fn command(kind: Kind, model: &Model, now: i64, dice: &mut Dice) -> (Who, Meetin
         Kind::Details => meeting::details(model, now, dice),
         Kind::RaiseAlert => meeting::raise_alert(dice),
         Kind::AnswerAlert => meeting::answer_alert(model, dice),
+        Kind::ShowOnProjector => meeting::show_on_projector(model, dice),
     }
 }
 

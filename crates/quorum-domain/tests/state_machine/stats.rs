@@ -1,6 +1,7 @@
 //! What the generated commands reached, counted from the events they caused, to check
 //! that the generator keeps reaching the states worth checking.
 
+use quorum_domain::meeting::projector::ProjectorDisplay;
 use quorum_domain::{Actor, EventRecord, MeetingCommand, MeetingEvent};
 
 /// What the generated commands reached, to check the generator stays useful.
@@ -19,6 +20,7 @@ pub(crate) struct Stats {
     pub(crate) revotes: u64,
     pub(crate) documents: u64,
     pub(crate) floor_granted: u64,
+    pub(crate) projector_polls: u64,
 }
 
 impl Stats {
@@ -55,6 +57,10 @@ impl Stats {
                 MeetingEvent::RevoteStarted { .. } => self.revotes += 1,
                 MeetingEvent::DocumentAttached { .. } => self.documents += 1,
                 MeetingEvent::FloorGranted { .. } => self.floor_granted += 1,
+                MeetingEvent::ProjectorDisplaySet {
+                    display: ProjectorDisplay::Poll { .. },
+                    ..
+                } => self.projector_polls += 1,
                 _ => {}
             }
         }
@@ -75,5 +81,6 @@ impl Stats {
         self.revotes += other.revotes;
         self.documents += other.documents;
         self.floor_granted += other.floor_granted;
+        self.projector_polls += other.projector_polls;
     }
 }

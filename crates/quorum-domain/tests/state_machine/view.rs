@@ -4,6 +4,7 @@
 use std::collections::BTreeSet;
 
 use quorum_domain::meeting::agenda::Document;
+use quorum_domain::meeting::projector::ProjectorDisplay;
 use quorum_domain::view::{AgendaView, MySeat, ParticipantView, PollView};
 use quorum_domain::{ItemId, Meeting, MemberId, PollId, Viewer};
 
@@ -34,6 +35,11 @@ pub(crate) fn check_view(meeting: &Meeting, ran: &BTreeSet<PollId>, viewer: &Vie
         .map(|p| &p.id)
         .collect();
     assert_eq!(shown, expected, "{viewer:?} sees the wrong polls");
+    // Every screen follows the projector, which never puts up a poll that has not run.
+    assert_eq!(&view.projector, meeting.projector());
+    if let ProjectorDisplay::Poll { poll } = &view.projector {
+        assert!(ran.contains(poll), "the projector shows draft {poll}");
+    }
     for poll in &view.polls {
         check_poll_view(meeting, poll, class, me);
     }

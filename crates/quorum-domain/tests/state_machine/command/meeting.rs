@@ -1,12 +1,14 @@
 //! Commands about the meeting as a whole: opening and closing it, its settings and
-//! details, and the urgent alert and the answers to it.
+//! details, the urgent alert and the answers to it, and what the hall projector shows.
 
+use quorum_domain::meeting::projector::ProjectorDisplay;
 use quorum_domain::meeting::roster::AlertAnswer;
 use quorum_domain::meeting::settings::{MeetingDetails, MeetingKind};
-use quorum_domain::{MeetingCommand, Timestamp};
+use quorum_domain::poll::PollStatus;
+use quorum_domain::{MeetingCommand, PollId, Timestamp};
 
 use super::sender::{chair, keeper, someone};
-use super::text;
+use super::{pick_id, text};
 use crate::state_machine::dice::{Dice, Roll as _};
 use crate::state_machine::model::Model;
 use crate::state_machine::setup::settings_from;
@@ -64,4 +66,29 @@ pub(super) fn answer_alert(model: &Model, dice: &mut Dice) -> (Who, MeetingComma
         },
     };
     (someone(model, dice), MeetingCommand::AnswerAlert { answer })
+}
+
+/// A screen for the projector: mostly a poll that has run, now and then a draft or an
+/// unknown poll, which the engine must refuse.
+pub(super) fn show_on_projector(model: &Model, dice: &mut Dice) -> (Who, MeetingCommand) {
+    let display = match dice.roll(10) {
+        0 => ProjectorDisplay::Auto,
+        1 => ProjectorDisplay::Welcome,
+        2 => ProjectorDisplay::AgendaItem,
+        3 => ProjectorDisplay::Speaker,
+        4 => ProjectorDisplay::Quorum,
+        _ => {
+            let drafts_too = dice.chance(20);
+            let polls: Vec<PollId> = model
+                .polls
+                .iter()
+                .filter(|p| drafts_too || p.status != PollStatus::Draft || p.round > 1)
+                .map(|p| p.id.clone())
+                .collect();
+            ProjectorDisplay::Poll {
+                poll: pick_id(dice, &polls, PollId::new("p-none").unwrap()),
+            }
+        }
+    };
+    (chair(dice), MeetingCommand::ShowOnProjector { display })
 }
