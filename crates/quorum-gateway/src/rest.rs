@@ -37,6 +37,10 @@ pub fn router(document_limit: usize) -> Router<Hub> {
             post(invitations::issue),
         )
         .route(
+            "/api/meetings/{meeting}/join-qr.svg",
+            get(invitations::join_qr),
+        )
+        .route(
             "/api/meetings/{meeting}/items/{item}/documents",
             post(documents::upload).layer(DefaultBodyLimit::max(document_limit)),
         )

@@ -32,8 +32,13 @@ pub enum ApiError {
     #[error("refused: {0}")]
     Rejected(Rejection),
     /// Rows of an import that are not acceptable.
-    #[error("{} rows are not acceptable", .0.len())]
-    Rows(Vec<RowError>),
+    #[error("{} rows are not acceptable", .errors.len())]
+    Rows {
+        /// What is wrong, by line and column.
+        errors: Vec<RowError>,
+        /// Every data row as read, good or bad, so that a preview can show them all.
+        preview: Vec<RowPreview>,
+    },
     /// The hub cannot do it now; retry.
     #[error("unavailable; retry")]
     Unavailable,
@@ -46,8 +51,53 @@ pub struct RowError {
     pub line: u64,
     /// The column, if one is at fault.
     pub column: Option<String>,
-    /// What is wrong.
+    /// What is wrong, as a stable code an app puts in its own words.
+    pub code: RowProblem,
+    /// What is wrong, in English, for people reading the API.
     pub message: String,
+}
+
+/// What is wrong with a row (or the header) of an import.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RowProblem {
+    /// Not readable as CSV: a wrong number of fields, or text that is not UTF-8.
+    Malformed,
+    /// A column the import does not know.
+    UnknownColumn,
+    /// A required column is not in the header.
+    MissingColumn,
+    /// A required cell is empty.
+    Required,
+    /// An id (member, unit, group) with characters ids may not hold, or too long.
+    InvalidId,
+    /// A role that is none of chair, secretary, delegate, guest.
+    InvalidRole,
+    /// Not yes or no.
+    InvalidYesNo,
+    /// Not a whole number of at least 1.
+    InvalidWeight,
+    /// The member is on an earlier row too.
+    DuplicateMember,
+    /// A text too long, or otherwise refused by the meeting's rules.
+    Invalid,
+    /// The file has a header but no rows.
+    Empty,
+}
+
+/// One data row of an import as read, for a preview.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RowPreview {
+    /// The line it starts on, from 1 for the header.
+    pub line: u64,
+    /// The `member` cell, as written.
+    pub member: String,
+    /// The `name` cell.
+    pub name: String,
+    /// The role, if the `role` cell names one.
+    pub role: Option<quorum_domain::Role>,
+    /// The `role` cell, as written.
+    pub role_as_written: String,
 }
 
 impl From<HubError> for ApiError {
@@ -102,7 +152,7 @@ impl IntoResponse for ApiError {
                     "message": Localized::rejection(rejection.code),
                 }}),
             ),
-            ApiError::Rows(rows) => (
+            ApiError::Rows { errors, preview } => (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 json!({ "error": {
                     "code": "invalid_rows",
@@ -110,7 +160,8 @@ impl IntoResponse for ApiError {
                         "vi": "Một số dòng không hợp lệ; không dòng nào được nhập.",
                         "en": "Some rows are not valid; nothing was imported.",
                     },
-                    "rows": rows,
+                    "rows": errors,
+                    "preview": preview,
                 }}),
             ),
         };

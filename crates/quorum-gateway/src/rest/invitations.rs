@@ -1,13 +1,17 @@
 //! Invitation links: a one-time code per participant (or for the hall projector), as a
 //! link and an SVG QR code. The code travels in the link's fragment, so it never
-//! reaches a server log; the page exchanges it for a session.
+//! reaches a server log; the page exchanges it for a session. Also the hall's join code:
+//! a QR of the app's public join page, for the projector's welcome screen.
 
 use axum::Json;
 use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::IntoResponse;
+use quorum_domain::view::Audience;
 use quorum_domain::{MeetingId, MeetingView, MemberId, Role, Timestamp};
 use serde::{Deserialize, Serialize};
 
-use super::{ApiError, Authenticated, kept_meeting, meeting_id};
+use super::{ApiError, Authenticated, kept_meeting, meeting_for, meeting_id};
 use crate::access::Grant;
 use crate::hub::Hub;
 
@@ -147,9 +151,38 @@ pub async fn invite(
     })
 }
 
+/// `GET /api/meetings/{meeting}/join-qr.svg`: a QR code of the hub's public join page
+/// (`{public_url}/join`), where a participant opens or pastes their own invitation. It
+/// holds no code and no secret; only the screens that show it to a hall — the projector
+/// and the meeting's keepers — may fetch it.
+pub(super) async fn join_qr(
+    State(hub): State<Hub>,
+    Authenticated(principal): Authenticated,
+    Path(meeting): Path<String>,
+) -> Result<impl IntoResponse, ApiError> {
+    let meeting = meeting_id(meeting)?;
+    let (_, _, view) = meeting_for(&hub, &principal, &meeting).await?;
+    if !matches!(view.audience, Audience::Projector | Audience::Keeper) {
+        return Err(ApiError::Forbidden);
+    }
+    let svg = qr_svg(&join_page(&hub.config().public_url()))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "private, max-age=3600"),
+        ],
+        svg,
+    ))
+}
+
+/// The page where anyone with an invitation signs in.
+pub fn join_page(public_url: &str) -> String {
+    format!("{public_url}/join")
+}
+
 /// The link that signs its holder in with `code`.
 pub fn join_url(public_url: &str, code: &str) -> String {
-    format!("{public_url}/join#code={code}")
+    format!("{}#code={code}", join_page(public_url))
 }
 
 /// A QR code of `text` as SVG.

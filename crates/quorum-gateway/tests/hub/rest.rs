@@ -1,4 +1,4 @@
-//! The setup API over HTTP: roster import, invitation links,
+//! The setup API over HTTP: roster import, invitation links, the hall's join QR code,
 //! meeting lists and records by who asks, and the health, readiness and metrics pages.
 
 use axum::http::Method;
@@ -147,6 +147,165 @@ async fn a_roster_is_imported_only_when_every_row_is_good() {
 }
 
 #[tokio::test]
+async fn a_roster_preview_lists_every_row_beside_the_errors() {
+    let hub = TestHub::start().await;
+    let meeting = hub.meeting("hop-xem-truoc", 1).await;
+    let secretary = hub.member_token(&meeting.secretary).await;
+    let before = view(&hub, &meeting.id, &secretary).await;
+
+    // A good file: one row per invitee, in order, with the line it was read from.
+    let response = import(&hub, &meeting.id, "?dry_run=true", &secretary, GOOD_ROSTER).await;
+    assert_eq!(response.status.as_u16(), 200);
+    let preview: Value = response.json().unwrap();
+    let rows: Vec<(u64, &str, &str)> = preview["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| {
+            (
+                row["line"].as_u64().unwrap(),
+                row["name"].as_str().unwrap(),
+                row["role"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        vec![
+            (2, "Nguyễn Văn An", "delegate"),
+            (3, "Trần Thị Bình", "delegate"),
+            (4, "Lê Văn Cường", "guest"),
+        ]
+    );
+
+    // A bad file: the check worked, so 200, with the good rows too and a stable code for
+    // each error.
+    let bad = "member,name,role\n\
+               db-301,An,đại biểu\n\
+               db-302,Bình,boss\n";
+    let response = import(&hub, &meeting.id, "?dry_run=true", &secretary, bad).await;
+    assert_eq!(response.status.as_u16(), 200);
+    let body: Value = response.json().unwrap();
+    assert_eq!(body["invitees"], json!([]));
+    let preview: Vec<(u64, &str, Value, &str)> = body["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| {
+            (
+                row["line"].as_u64().unwrap(),
+                row["member"].as_str().unwrap(),
+                row["role"].clone(),
+                row["role_as_written"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        preview,
+        vec![
+            (2, "db-301", json!("delegate"), "đại biểu"),
+            (3, "db-302", Value::Null, "boss"),
+        ]
+    );
+    let error = &body["errors"][0];
+    assert_eq!(
+        (&error["line"], &error["column"], &error["code"]),
+        (&json!(3), &json!("role"), &json!("invalid_role"))
+    );
+    assert_eq!(body["errors"].as_array().unwrap().len(), 1);
+
+    // Imported anyway: refused, with the same rows and errors.
+    let response = import(&hub, &meeting.id, "", &secretary, bad).await;
+    assert_eq!(response.status.as_u16(), 422);
+    let refused: Value = response.json().unwrap();
+    assert_eq!(refused["error"]["preview"], body["rows"]);
+    assert_eq!(refused["error"]["rows"], body["errors"]);
+    assert_eq!(view(&hub, &meeting.id, &secretary).await, before);
+}
+
+#[tokio::test]
+async fn a_secretarys_account_creates_a_meeting_and_its_agenda_and_an_invitee_cannot() {
+    let hub = TestHub::start().await;
+    hub.hub
+        .create_account(
+            "thu-ky-tinh",
+            "Phạm Văn Hùng",
+            false,
+            Some(member("thu-ky")),
+            None,
+        )
+        .await
+        .unwrap();
+    let account = hub
+        .token(Grant::Account {
+            login: "thu-ky-tinh".into(),
+        })
+        .await;
+    let created = json!({
+        "meeting": "giao-ban-thang-3",
+        "details": {
+            "title": "Họp giao ban tháng 3",
+            "kind": "routine",
+            "location": "Phòng họp số 2",
+            "scheduled_at": 1_780_000_000_000_i64,
+        },
+        "settings": {
+            "quorum": { "threshold": { "more_than": { "numerator": 1, "denominator": 2 } }, "base": { "kind": "all_members" } },
+            "presence": { "remote_counts": true, "proxies_count": false },
+            "default_majority": {
+                "threshold": { "more_than": { "numerator": 1, "denominator": 2 } },
+                "base": { "kind": "votes_cast" },
+                "abstentions": "excluded",
+            },
+            "proxies": { "allowed": true, "max_per_holder": 1 },
+            "speaking_times": { "speech": 300_000, "interpellation": 180_000, "point_of_order": 60_000 },
+        },
+    });
+    let answer: Value = hub
+        .http()
+        .post_json("/api/meetings", Some(&account), &created)
+        .await
+        .unwrap();
+    assert_eq!(answer["meeting"], json!("giao-ban-thang-3"));
+    let path = "/api/meetings/giao-ban-thang-3/commands";
+    for (n, title) in ["Báo cáo công tác tháng", "Kết luận của chủ trì"]
+        .iter()
+        .enumerate()
+    {
+        let command = json!({
+            "request": format!("r-item-{n}"),
+            "command": { "type": "add_item", "item": format!("nd-{n}"), "title": title, "description": "", "position": null },
+        });
+        let _: Value = hub
+            .http()
+            .post_json(path, Some(&account), &command)
+            .await
+            .unwrap();
+    }
+    let meeting = MeetingId::new("giao-ban-thang-3").unwrap();
+    let seen = view(&hub, &meeting, &account).await;
+    assert_eq!(seen.me.map(|me| me.role), Some(Role::Secretary));
+    assert_eq!(seen.agenda.items.len(), 2);
+    assert_eq!(seen.meeting.details.title, "Họp giao ban tháng 3");
+
+    // A secretary by invitation keeps meetings but does not create them.
+    let invited = hub.member_token(&member("thu-ky")).await;
+    let refused = send(
+        &hub,
+        Method::POST,
+        "/api/meetings",
+        Some(&invited),
+        Some((
+            "application/json",
+            serde_json::to_vec(&json!({ "meeting": "khac", "details": created["details"], "settings": created["settings"] })).unwrap(),
+        )),
+    )
+    .await;
+    assert_eq!(refused.status.as_u16(), 422);
+    assert_eq!(refused.error_code().as_deref(), Some("not_permitted"));
+}
+
+#[tokio::test]
 async fn only_the_meetings_keepers_may_import_a_roster() {
     let hub = TestHub::start().await;
     let meeting = hub.meeting("hop-quyen", 1).await;
@@ -276,6 +435,38 @@ async fn invitation_links_carry_a_code_that_signs_the_member_in() {
     )
     .await;
     assert_eq!(response.status.as_u16(), 403);
+}
+
+#[tokio::test]
+async fn the_join_qr_code_is_for_the_screens_that_show_the_hall() {
+    let hub = TestHub::start().await;
+    let meeting = hub.meeting("hop-qr", 1).await;
+    let path = format!("/api/meetings/{}/join-qr.svg", meeting.id);
+    let projector = hub
+        .token(Grant::Projector {
+            meeting: meeting.id.clone(),
+        })
+        .await;
+    for token in [
+        projector,
+        hub.member_token(&meeting.chair).await,
+        hub.member_token(&meeting.secretary).await,
+    ] {
+        let response = hub.http().get_bytes(&path, Some(&token)).await.unwrap();
+        assert_eq!(response.status.as_u16(), 200);
+        assert_eq!(response.headers["content-type"], "image/svg+xml");
+        let svg = std::str::from_utf8(&response.body).unwrap();
+        assert!(svg.starts_with("<?xml") && svg.contains("</svg>"));
+    }
+    for token in [
+        hub.member_token(&meeting.delegates[0]).await,
+        hub.member_token(&meeting.guest).await,
+    ] {
+        let response = hub.http().get_bytes(&path, Some(&token)).await.unwrap();
+        assert_eq!(response.status.as_u16(), 403);
+    }
+    let response = hub.http().get_bytes(&path, None).await.unwrap();
+    assert_eq!(response.status.as_u16(), 401);
 }
 
 #[tokio::test]
