@@ -51,6 +51,8 @@ pub fn router(hub: Hub) -> Router {
         .route("/join", get(app_page))
         .route("/app", get(app_page))
         .route("/assets/{*path}", get(app_asset))
+        .route("/sw.js", get(service_worker))
+        .route("/favicon.ico", get(favicon))
         // The upload route's own limit sits inside this one, so it wins there.
         .merge(rest::router(documents_limit))
         .layer(DefaultBodyLimit::max(request_limit))
@@ -171,6 +173,19 @@ async fn app_asset(Path(path): Path<String>, headers: HeaderMap) -> Response {
         _ => (false, path.as_str()),
     };
     web_asset(quorum_web::asset(name), &headers, immutable)
+}
+
+/// The service worker that keeps the app and its documents for offline use. Served from
+/// the root, so that its scope covers the app's pages; revalidated on every use, so that
+/// an upgrade reaches devices at their next visit.
+async fn service_worker(headers: HeaderMap) -> Response {
+    web_asset(quorum_web::service_worker(), &headers, false)
+}
+
+/// The app's icon, for browsers that ask for it at the root (on /readyz, /metrics…):
+/// an answer rather than a 404 in their console.
+async fn favicon(headers: HeaderMap) -> Response {
+    web_asset(quorum_web::asset("icon.svg"), &headers, false)
 }
 
 /// An embedded file with its validators and the app's security headers; `304 Not

@@ -8,7 +8,7 @@ import { Ballots } from './ballot.js';
 import { describe, onLanguageChange, t, toggleLanguage, language } from './i18n.js';
 import { alertActions } from './alert.js';
 import { chairActions } from './chair.js';
-import { documentActions } from './documents.js';
+import { documentActions, forgetDocuments, savedDocumentBlocks } from './documents.js';
 import { h, patch } from './dom.js';
 import { floorActions } from './floor.js';
 import { projectorBlocks } from './projector.js';
@@ -39,6 +39,7 @@ function start() {
     const session = savedSession();
     if (!session || !window.confirm(t('sign_out_confirm'))) return;
     await signOut(session.token).catch(() => {});
+    await forgetDocuments();
     history.replaceState(null, '', '/app');
     route();
   });
@@ -161,6 +162,8 @@ function sessionProblem(error) {
   showNotice(error);
   if (error.code === 'unauthenticated') {
     forgetSession();
+    // The documents this session saved go with it.
+    forgetDocuments().catch(() => {});
     history.replaceState(null, '', '/app');
     route();
   }
@@ -182,7 +185,10 @@ function openMeeting(session, meetingId) {
   const render = () => {
     if (screen !== current) return;
     if (!view) {
-      show(loading());
+      // With no connection yet, the documents saved on this device can still be read.
+      const saved = savedDocumentBlocks(ui);
+      if (saved) patch(main, saved);
+      else show(loading());
       return;
     }
     document.title = `${view.meeting.details.title} — Quorum`;
@@ -281,16 +287,6 @@ function openMeeting(session, meetingId) {
       ui.focus = `choice:${key}:0:0`;
       render();
     },
-    openPoll(poll, confirmed) {
-      if (!confirmed && !view.quorum.met) {
-        ui.chair.set(poll.id, 'confirm-open');
-        ui.focus = `open-anyway:${poll.id}`;
-        render();
-        return;
-      }
-      // Without a quorum the chair has just confirmed the override, which is recorded.
-      chairCommand(poll, { type: 'open_poll', poll: poll.id, deadline: null, override_quorum: !view.quorum.met });
-    },
     closePoll(poll, confirmed) {
       if (!confirmed) {
         ui.chair.set(poll.id, 'confirm-close');
@@ -326,8 +322,11 @@ function openMeeting(session, meetingId) {
 
 function showConnection(status) {
   connection = status;
-  banner.hidden = !status;
-  if (!status) return;
+  // A working connection needs no words: the banner shows only while it is not working,
+  // so a reconnection that succeeds is silent.
+  banner.hidden = !status || status === 'online';
+  document.body.dataset.connection = status ?? '';
+  if (banner.hidden) return;
   banner.className = `banner banner--${status}`;
   banner.replaceChildren(h('span', { class: 'glyph', 'aria-hidden': 'true' }, CONNECTION_GLYPHS[status]), ' ', t(status));
 }

@@ -60,6 +60,9 @@ function applyChange(view, change) {
     case 'directive':
       upsert(view.directives, change.directive, (d) => d.id === change.directive.id);
       break;
+    case 'projector':
+      view.projector = change.projector;
+      break;
     default:
       // A section this version does not know yet: the next snapshot will carry it.
       break;
@@ -94,16 +97,44 @@ export function isChair(view) {
 
 const STATUS_ORDER = { open: 0, paused: 0, draft: 1, closed: 2, published: 2 };
 
-/** The polls to show, running first, then drafts, then counted ones, latest first. */
+/** The polls to show, running first, then drafts, then counted ones; the latest opened or closed first. */
 export function pollsInOrder(view) {
-  return [...view.polls].sort(
-    (a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status] || (b.closed_at ?? 0) - (a.closed_at ?? 0),
-  );
+  const latest = (poll) => poll.closed_at ?? poll.opening?.at ?? 0;
+  return [...view.polls].sort((a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status] || latest(b) - latest(a));
 }
 
 /** The poll the hall should see: a running one, else the one counted last; never a draft. */
 export function featuredPoll(view) {
   return pollsInOrder(view).find((poll) => poll.status !== 'draft') ?? null;
+}
+
+/** A poll by id, or null. */
+export function pollById(view, id) {
+  return view.polls.find((poll) => poll.id === id) ?? null;
+}
+
+/**
+ * What the hall projector shows now (meeting/projector.rs): {screen, poll} with screen
+ * 'welcome', 'agenda_item', 'poll', 'speaker' or 'quorum'. `auto` follows the polls: the
+ * featured one, else the welcome screen.
+ */
+export function projectorScreen(view) {
+  const display = view.projector ?? { kind: 'auto' };
+  if (display.kind === 'auto') {
+    const poll = featuredPoll(view);
+    return { auto: true, screen: poll ? 'poll' : 'welcome', poll };
+  }
+  if (display.kind === 'poll') {
+    const poll = pollById(view, display.poll);
+    return poll ? { auto: false, screen: 'poll', poll } : { auto: false, screen: 'welcome', poll: null };
+  }
+  return { auto: false, screen: display.kind, poll: null };
+}
+
+/** The conclusions and directives of agenda item `item` (null: those of no item). */
+export function outcomesOf(view, item) {
+  const mine = (outcome) => (outcome.item ?? null) === (item ?? null);
+  return { conclusions: view.conclusions.filter(mine), directives: view.directives.filter(mine) };
 }
 
 /** How many options a question offers (see poll/question.rs). */

@@ -31,6 +31,10 @@ static DEV_DIR: LazyLock<Option<PathBuf>> =
 /// The page the app's routes serve; it loads everything else.
 pub const INDEX: &str = "index.html";
 
+/// The service worker, served at `/sw.js` (its scope is the folder it is served from, and
+/// the app's pages live at the root) with this version's list of files to keep offline.
+pub const SERVICE_WORKER: &str = "sw.js";
+
 /// What the page may load and where it may connect: only the hub itself. Every asset
 /// keeps to it — no inline script or style, no `eval`, no third-party origin — and the
 /// tests below check `index.html` for it.
@@ -42,6 +46,7 @@ const HTML: &str = "text/html; charset=utf-8";
 const CSS: &str = "text/css; charset=utf-8";
 const JS: &str = "text/javascript; charset=utf-8";
 const SVG: &str = "image/svg+xml";
+const TEXT: &str = "text/plain; charset=utf-8";
 
 /// Every embedded file: its path under `assets/`, its content type and its bytes.
 const FILES: &[(&str, &str, &[u8])] = &[
@@ -54,14 +59,47 @@ const FILES: &[(&str, &str, &[u8])] = &[
     ("view.js", JS, include_bytes!("../assets/view.js")),
     ("ballot.js", JS, include_bytes!("../assets/ballot.js")),
     ("render.js", JS, include_bytes!("../assets/render.js")),
+    ("polls.js", JS, include_bytes!("../assets/polls.js")),
+    ("outcomes.js", JS, include_bytes!("../assets/outcomes.js")),
+    ("clock.js", JS, include_bytes!("../assets/clock.js")),
     ("i18n.js", JS, include_bytes!("../assets/i18n.js")),
     ("dom.js", JS, include_bytes!("../assets/dom.js")),
     ("projector.js", JS, include_bytes!("../assets/projector.js")),
     ("chair.js", JS, include_bytes!("../assets/chair.js")),
+    (
+        "chair-agenda.js",
+        JS,
+        include_bytes!("../assets/chair-agenda.js"),
+    ),
+    (
+        "chair-poll.js",
+        JS,
+        include_bytes!("../assets/chair-poll.js"),
+    ),
+    (
+        "chair-new-poll.js",
+        JS,
+        include_bytes!("../assets/chair-new-poll.js"),
+    ),
     ("chair.css", CSS, include_bytes!("../assets/chair.css")),
     ("floor.js", JS, include_bytes!("../assets/floor.js")),
     ("floor.css", CSS, include_bytes!("../assets/floor.css")),
     ("alert.js", JS, include_bytes!("../assets/alert.js")),
+    (
+        "alert-chair.js",
+        JS,
+        include_bytes!("../assets/alert-chair.js"),
+    ),
+    (
+        "floor-chair.js",
+        JS,
+        include_bytes!("../assets/floor-chair.js"),
+    ),
+    (
+        "floor-parts.js",
+        JS,
+        include_bytes!("../assets/floor-parts.js"),
+    ),
     ("documents.js", JS, include_bytes!("../assets/documents.js")),
     (
         "documents.css",
@@ -70,9 +108,97 @@ const FILES: &[(&str, &str, &[u8])] = &[
     ),
     ("secretary.js", JS, include_bytes!("../assets/secretary.js")),
     (
+        "secretary-new.js",
+        JS,
+        include_bytes!("../assets/secretary-new.js"),
+    ),
+    (
+        "secretary-new-form.js",
+        JS,
+        include_bytes!("../assets/secretary-new-form.js"),
+    ),
+    (
+        "secretary-templates.js",
+        JS,
+        include_bytes!("../assets/secretary-templates.js"),
+    ),
+    (
+        "secretary-roster.js",
+        JS,
+        include_bytes!("../assets/secretary-roster.js"),
+    ),
+    (
+        "secretary-documents.js",
+        JS,
+        include_bytes!("../assets/secretary-documents.js"),
+    ),
+    (
+        "secretary-invitations.js",
+        JS,
+        include_bytes!("../assets/secretary-invitations.js"),
+    ),
+    (
+        "secretary-transfer.js",
+        JS,
+        include_bytes!("../assets/secretary-transfer.js"),
+    ),
+    (
         "secretary.css",
         CSS,
         include_bytes!("../assets/secretary.css"),
+    ),
+    (
+        "secretary-new.css",
+        CSS,
+        include_bytes!("../assets/secretary-new.css"),
+    ),
+    (
+        "secretary-sheet.css",
+        CSS,
+        include_bytes!("../assets/secretary-sheet.css"),
+    ),
+    (
+        "documents-store.js",
+        JS,
+        include_bytes!("../assets/documents-store.js"),
+    ),
+    (
+        "documents-reader.js",
+        JS,
+        include_bytes!("../assets/documents-reader.js"),
+    ),
+    (
+        "documents-pdf.js",
+        JS,
+        include_bytes!("../assets/documents-pdf.js"),
+    ),
+    (
+        "documents-queue.js",
+        JS,
+        include_bytes!("../assets/documents-queue.js"),
+    ),
+    (SERVICE_WORKER, JS, include_bytes!("../assets/sw.js")),
+    // pdf.js, vendored as published (see vendor/pdfjs/SOURCE.txt): loaded only when a
+    // PDF is opened.
+    (
+        "vendor/pdfjs/pdf.min.mjs",
+        JS,
+        include_bytes!("../assets/vendor/pdfjs/pdf.min.mjs"),
+    ),
+    (
+        "vendor/pdfjs/pdf.worker.min.mjs",
+        JS,
+        include_bytes!("../assets/vendor/pdfjs/pdf.worker.min.mjs"),
+    ),
+    (
+        "vendor/pdfjs/LICENSE",
+        TEXT,
+        include_bytes!("../assets/vendor/pdfjs/LICENSE"),
+    ),
+    (
+        "vendor/pdfjs/SOURCE.txt",
+        TEXT,
+        include_bytes!("../assets/vendor/pdfjs/SOURCE.txt"),
     ),
 ];
 
@@ -96,6 +222,50 @@ pub fn asset(path: &str) -> Option<Asset> {
 /// Whether files are read from [`DEV_DIR_VARIABLE`]'s folder rather than the binary.
 pub fn serves_from_folder() -> bool {
     DEV_DIR.is_some()
+}
+
+/// The service worker, as `/sw.js` serves it: [`SERVICE_WORKER`] with this version and
+/// the files a device keeps to open the app offline filled in. Its bytes change with
+/// every upgrade, so browsers install the new worker, which fetches the new files and
+/// drops the old ones. With [`DEV_DIR_VARIABLE`] set, it lists the files without a
+/// version, which the worker always asks the hub for first.
+pub fn service_worker() -> Option<Asset> {
+    match DEV_DIR.as_deref() {
+        Some(folder) => {
+            let script = std::fs::read_to_string(folder.join(SERVICE_WORKER)).ok()?;
+            let body = fill_service_worker(&script, "dev", "/assets/").into_bytes();
+            let etag = format!("\"{}\"", hex(&Sha256::digest(&body), 16));
+            Some(Asset {
+                content_type: JS,
+                body: Cow::Owned(body),
+                etag: Cow::Owned(etag),
+            })
+        }
+        None => Some(SERVICE_WORKER_ASSET.clone()),
+    }
+}
+
+/// What the worker's script leaves for the hub to fill in.
+const VERSION_SLOT: &str = "'__QUORUM_VERSION__'";
+const SHELL_SLOT: &str = "['__QUORUM_SHELL__']";
+
+/// `script` with the version and the app's files (under `prefix`) in their slots.
+fn fill_service_worker(script: &str, version: &str, prefix: &str) -> String {
+    let shell: Vec<String> = std::iter::once("\"/app\"".to_owned())
+        .chain(
+            FILES
+                .iter()
+                .filter(|(name, content_type, _)| {
+                    *name != INDEX
+                        && *name != SERVICE_WORKER
+                        && [JS, CSS, SVG].contains(content_type)
+                })
+                .map(|(name, _, _)| format!("\"{prefix}{name}\"")),
+        )
+        .collect();
+    script
+        .replace(VERSION_SLOT, &format!("'{version}'"))
+        .replace(SHELL_SLOT, &format!("[{}]", shell.join(", ")))
 }
 
 /// The version of the assets: a digest of them all. The page refers to the other
@@ -128,6 +298,22 @@ static INDEX_BODY: LazyLock<Vec<u8>> = LazyLock::new(|| {
         .unwrap_or_default();
     page.replace("\"/assets/", &format!("\"/assets/{}/", *VERSION))
         .into_bytes()
+});
+
+/// The worker as the binary serves it.
+static SERVICE_WORKER_ASSET: LazyLock<Asset> = LazyLock::new(|| {
+    let script = FILES
+        .iter()
+        .find(|(name, _, _)| *name == SERVICE_WORKER)
+        .map(|(_, _, body)| String::from_utf8_lossy(body))
+        .unwrap_or_default();
+    let body = fill_service_worker(&script, &VERSION, &format!("/assets/{}/", *VERSION));
+    let etag = format!("\"{}\"", hex(&Sha256::digest(body.as_bytes()), 16));
+    Asset {
+        content_type: JS,
+        body: Cow::Owned(body.into_bytes()),
+        etag: Cow::Owned(etag),
+    }
 });
 
 /// Entity tags, in the order of [`FILES`].
@@ -173,6 +359,10 @@ mod tests {
 
     use super::*;
 
+    /// Third-party files, kept byte for byte as published: not held to the app's own
+    /// rules for scripts (a top comment, no banned words), and never imported statically.
+    const VENDOR: &str = "vendor/";
+
     /// An embedded file as text (the binary's copy, whatever the environment says).
     fn text(name: &str) -> &'static str {
         let (_, asset) = ASSETS.iter().find(|(n, _)| *n == name).expect(name);
@@ -181,11 +371,15 @@ mod tests {
 
     /// The content type a file's extension calls for.
     fn expected_type(name: &str) -> &'static str {
+        if name.ends_with("/LICENSE") {
+            return TEXT;
+        }
         match name.rsplit_once('.').map(|(_, ext)| ext) {
             Some("html") => HTML,
             Some("css") => CSS,
-            Some("js") => JS,
+            Some("js" | "mjs") => JS,
             Some("svg") => SVG,
+            Some("txt") => TEXT,
             other => panic!("no content type known for {name} ({other:?})"),
         }
     }
@@ -219,11 +413,25 @@ mod tests {
 
     #[test]
     fn every_file_in_the_assets_folder_is_embedded() {
+        /// The files under `folder`, as paths relative to `root` with `/` between names.
+        fn walk(root: &std::path::Path, folder: &std::path::Path, found: &mut BTreeSet<String>) {
+            for entry in std::fs::read_dir(folder).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    walk(root, &path, found);
+                } else {
+                    let relative = path.strip_prefix(root).unwrap();
+                    let names: Vec<&str> = relative
+                        .components()
+                        .map(|part| part.as_os_str().to_str().unwrap())
+                        .collect();
+                    found.insert(names.join("/"));
+                }
+            }
+        }
         let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets");
-        let on_disk: BTreeSet<String> = std::fs::read_dir(folder)
-            .unwrap()
-            .map(|entry| entry.unwrap().file_name().into_string().unwrap())
-            .collect();
+        let mut on_disk = BTreeSet::new();
+        walk(&folder, &folder, &mut on_disk);
         let embedded: BTreeSet<String> =
             FILES.iter().map(|(name, _, _)| name.to_string()).collect();
         assert_eq!(on_disk, embedded);
@@ -261,7 +469,7 @@ mod tests {
     #[test]
     fn every_imported_module_exists_and_is_javascript() {
         for (name, content_type, _) in FILES {
-            if *content_type != JS {
+            if *content_type != JS || name.starts_with(VENDOR) {
                 continue;
             }
             for import in imports(text(name)) {
@@ -280,11 +488,54 @@ mod tests {
                 }
             }
         }
+        // The service worker is registered, not imported, and pdf.js is imported only
+        // when a PDF is opened: each by a module that main.js reaches.
+        let reached = |needle: &str| seen.iter().any(|name| text(name).contains(needle));
+        assert!(
+            reached("register('/sw.js'"),
+            "nothing registers the service worker"
+        );
+        assert!(
+            reached("import('./vendor/pdfjs/pdf.min.mjs')"),
+            "nothing loads pdf.js"
+        );
+        assert!(
+            reached("'./vendor/pdfjs/pdf.worker.min.mjs'"),
+            "nothing names pdf.js's worker"
+        );
         for (name, content_type, _) in FILES {
-            if *content_type == JS {
+            if *content_type == JS && *name != SERVICE_WORKER && !name.starts_with(VENDOR) {
                 assert!(seen.contains(name), "{name} is never imported");
             }
         }
+    }
+
+    #[test]
+    fn the_service_worker_keeps_this_versions_files() {
+        let worker = service_worker().expect("the service worker");
+        assert_eq!(worker.content_type, JS);
+        let script = std::str::from_utf8(&worker.body).unwrap();
+        assert!(!script.contains("__QUORUM_"), "a slot is left unfilled");
+        if serves_from_folder() {
+            return;
+        }
+        assert!(script.contains(&format!("const VERSION = '{}';", version())));
+        let prefix = format!("/assets/{}/", version());
+        for name in [
+            "main.js",
+            "app.css",
+            "documents.js",
+            "vendor/pdfjs/pdf.worker.min.mjs",
+        ] {
+            assert!(
+                script.contains(&format!("\"{prefix}{name}\"")),
+                "{name} is not kept"
+            );
+        }
+        assert!(script.contains("\"/app\""), "the page is not kept");
+        // Neither the worker itself nor the licence texts are fetched for offline use.
+        assert!(!script.contains(&format!("\"{prefix}sw.js\"")));
+        assert!(!script.contains("LICENSE\""));
     }
 
     #[test]
@@ -300,7 +551,7 @@ mod tests {
             assert!(script.contains(" src=\""), "inline script in index.html");
         }
         for (name, content_type, _) in FILES {
-            if *content_type == JS {
+            if *content_type == JS && !name.starts_with(VENDOR) {
                 let script = text(name);
                 // Text goes into the page as text, never as markup.
                 for banned in [

@@ -18,8 +18,13 @@ use quorum_gateway::rest::invitations::{Invitation, invite, projector};
 use quorum_gateway::room::CommandOutcome;
 use serde::Serialize;
 
+mod pdf;
+mod urgent;
+
 /// The demo meeting's id.
 pub(crate) const MEETING: &str = "demo";
+/// The demo secretary's account.
+const SECRETARY_LOGIN: &str = "thu-ky";
 /// Delegates in the demo.
 const DELEGATES: usize = 30;
 
@@ -46,10 +51,15 @@ pub(crate) struct DemoFile {
     pub(crate) chair: Link,
     /// The secretary's.
     pub(crate) secretary: Link,
+    /// The secretary's account (login `thu-ky`): the same person, who may also create
+    /// meetings, which an invitation does not allow.
+    pub(crate) secretary_account: Link,
     /// The hall projector's.
     pub(crate) projector: Link,
     /// Every delegate's.
     pub(crate) delegates: Vec<Link>,
+    /// The urgent meeting, waiting to be convened.
+    pub(crate) urgent: urgent::UrgentDemo,
 }
 
 /// One sign-in link.
@@ -132,6 +142,7 @@ pub(crate) async fn seed(hub: &Hub) -> anyhow::Result<()> {
     };
     let mut chair = None;
     let mut secretary = None;
+    let mut secretary_account = None;
     let mut delegates = Vec::new();
     for participant in &view.participants {
         let grant = Grant::Member {
@@ -145,7 +156,17 @@ pub(crate) async fn seed(hub: &Hub) -> anyhow::Result<()> {
         .await?;
         match participant.role {
             Role::Chair => chair = Some(link),
-            Role::Secretary => secretary = Some(link),
+            Role::Secretary => {
+                let grant = secretary_grant(hub, participant).await?;
+                let account = issue(
+                    grant,
+                    Some(participant.member.clone()),
+                    participant.name.clone(),
+                )
+                .await?;
+                secretary = Some(link);
+                secretary_account = Some(account);
+            }
             Role::Delegate | Role::Guest => delegates.push(link),
         }
     }
@@ -160,14 +181,38 @@ pub(crate) async fn seed(hub: &Hub) -> anyhow::Result<()> {
         url,
         chair: chair.context("the demo has no chair")?,
         secretary: secretary.context("the demo has no secretary")?,
+        secretary_account: secretary_account.context("the demo has no secretary")?,
         projector,
         delegates,
+        urgent: urgent::seed(hub).await?,
     };
     let path = hub.config().data.join("demo.json");
     write_private(&path, &serde_json::to_vec_pretty(&file)?)
         .with_context(|| format!("cannot write {}", path.display()))?;
     announce(&file, &path);
     Ok(())
+}
+
+/// The demo secretary's account, as a real secretary has one: an account (unlike an
+/// invitation) may create meetings. Created once, without a password.
+async fn secretary_grant(
+    hub: &Hub,
+    participant: &quorum_domain::view::ParticipantView,
+) -> anyhow::Result<Grant> {
+    if !hub.account_exists(SECRETARY_LOGIN) {
+        hub.create_account(
+            SECRETARY_LOGIN,
+            &participant.name,
+            false,
+            Some(participant.member.clone()),
+            None,
+        )
+        .await
+        .map_err(|error| anyhow::anyhow!("cannot create the demo secretary's account: {error}"))?;
+    }
+    Ok(Grant::Account {
+        login: SECRETARY_LOGIN.to_owned(),
+    })
 }
 
 async fn create(hub: &Hub, meeting: &MeetingId) -> anyhow::Result<()> {
@@ -268,6 +313,25 @@ async fn create(hub: &Hub, meeting: &MeetingId) -> anyhow::Result<()> {
             },
         ));
     }
+    // A real PDF for the first item, to read on a phone (rendered in the page).
+    let report = pdf::report();
+    let (hash, size) = store_document(hub, &report).await?;
+    steps.push((
+        admin.clone(),
+        MeetingCommand::AttachDocument {
+            item: id("nd-1")?,
+            document: Document {
+                id: id("tl-nd-1-to-trinh")?,
+                name: "Tờ trình kế hoạch phòng, chống thiên tai 2027.pdf".to_owned(),
+                content_hash: hash
+                    .try_into()
+                    .map_err(|error| anyhow::anyhow!("{error:?}"))?,
+                size,
+                media_type: "application/pdf".to_owned(),
+                access: DocumentAccess::Everyone,
+            },
+        },
+    ));
     steps.push((
         admin,
         MeetingCommand::CreatePoll {
@@ -342,8 +406,12 @@ fn announce(file: &DemoFile, path: &std::path::Path) {
     println!();
     println!("  Cuộc họp demo / Demo meeting: {}", file.meeting);
     println!("    Chủ tọa / Chair:        {}", file.chair.url);
-    println!("    Thư ký / Secretary:     {}", file.secretary.url);
+    println!("    Thư ký / Secretary:     {}", file.secretary_account.url);
     println!("    Máy chiếu / Projector:  {}", file.projector.url);
+    println!(
+        "    Họp khẩn / Urgent meeting, its chair: {}",
+        file.urgent.chair.url
+    );
     if let Some(first) = file.delegates.first() {
         println!("    Đại biểu / Delegate {}: {}", first.name, first.url);
         if let Ok(code) = qrcode::QrCode::new(first.url.as_bytes()) {

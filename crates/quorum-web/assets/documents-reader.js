@@ -1,0 +1,354 @@
+// The reader: a document opened full screen inside the app — PDFs page by page
+// (documents-pdf.js), text and images shown as they are, other files offered as a
+// download — read from the device's copy, so it works offline. The close button, Escape
+// and the phone's Back all close it. Beside it, the person's private notes on the
+// document, saved on this device as they type.
+
+import { glyph, h } from './dom.js';
+import { showPdf } from './documents-pdf.js';
+import { percent } from './documents-queue.js';
+import * as store from './documents-store.js';
+import { define, language, number, t } from './i18n.js';
+
+define({
+  vi: {
+    docs_close: 'Đóng',
+    docs_close_label: 'Đóng tài liệu',
+    docs_pages: '{count} trang',
+    docs_page: 'Trang {page}/{count}',
+    docs_opening: 'Đang mở tài liệu…',
+    docs_waiting: 'Tài liệu đang được tải về thiết bị: {percent}%.',
+    docs_waiting_queue: 'Tài liệu sẽ mở ngay khi tải xong.',
+    docs_not_downloaded: 'Chưa tải được tài liệu: {reason}.',
+    docs_unreadable: 'Bản lưu trên thiết bị không đọc được; đang tải lại.',
+    docs_pdf_failed: 'Không hiển thị được tệp PDF này trong ứng dụng. Bạn có thể tải tệp về thiết bị để mở bằng ứng dụng khác.',
+    docs_other_type: 'Ứng dụng không hiển thị trực tiếp được loại tệp này. Tải tệp về thiết bị để mở bằng ứng dụng phù hợp.',
+    docs_save_file: 'Tải tệp về thiết bị',
+    docs_notes: 'Ghi chú riêng',
+    docs_notes_filled: 'Ghi chú riêng (đã có)',
+    docs_notes_label: 'Ghi chú riêng — chỉ lưu trên thiết bị này',
+    docs_notes_help: 'Chỉ bạn đọc được ghi chú này. Ghi chú chưa đồng bộ sang các thiết bị khác của bạn; tính năng đồng bộ sẽ có ở phiên bản sau.',
+    docs_note_saving: 'Đang lưu…',
+    docs_note_saved: 'Đã lưu trên thiết bị lúc {time}',
+    docs_note_failed: 'Không lưu được ghi chú: bộ nhớ thiết bị đã đầy hoặc không cho lưu.',
+  },
+  en: {
+    docs_close: 'Close',
+    docs_close_label: 'Close the document',
+    docs_pages: '{count} pages',
+    docs_page: 'Page {page} of {count}',
+    docs_opening: 'Opening the document…',
+    docs_waiting: 'The document is downloading to this device: {percent}%.',
+    docs_waiting_queue: 'The document opens as soon as it is downloaded.',
+    docs_not_downloaded: 'The document is not downloaded: {reason}.',
+    docs_unreadable: 'The copy on this device cannot be read; downloading it again.',
+    docs_pdf_failed: 'This PDF cannot be shown in the app. You can save the file to the device and open it with another app.',
+    docs_other_type: 'The app cannot show this kind of file. Save it to the device to open it with a suitable app.',
+    docs_save_file: 'Save the file to the device',
+    docs_notes: 'Private notes',
+    docs_notes_filled: 'Private notes (written)',
+    docs_notes_label: 'Private notes — kept only on this device',
+    docs_notes_help: 'Only you can read these notes. They are not yet synced to your other devices; syncing comes in a later version.',
+    docs_note_saving: 'Saving…',
+    docs_note_saved: 'Saved on this device at {time}',
+    docs_note_failed: 'The note could not be saved: the device storage is full or refuses it.',
+  },
+});
+
+const NOTE_PREFIX = 'quorum.note.';
+/** Typing pauses this long before a note is saved (it is saved on closing, too). */
+const NOTE_DELAY_MS = 600;
+const NOTE_MAX = 20_000;
+
+/** The reader on show, or null. */
+let reader = null;
+
+// The reader's history entry is only meaningful while it is open: a reload forgets it.
+if (history.state?.quorumReader) history.replaceState(null, '');
+window.addEventListener('popstate', () => {
+  if (reader) closeNow();
+});
+window.addEventListener('pagehide', () => reader?.saveNote());
+
+/**
+ * Opens `options.doc` full screen. `options`: {doc, meetingId, owner, entry(), kind,
+ * meta(), retry(), refetch(), focusBack()}.
+ */
+export function openReader(options) {
+  if (reader) closeReader();
+  const { doc } = options;
+  const close = h('button', { type: 'button', class: 'reader-close', onclick: closeReader });
+  const title = h('h2', { id: 'reader-title', class: 'reader-title' }, doc.name);
+  const meta = h('p', { class: 'reader-meta' });
+  const body = h('div', { class: 'reader-body', tabindex: '0', 'aria-labelledby': 'reader-title' });
+  const notes = notesPanel(options);
+  const dialog = h(
+    'dialog',
+    { class: 'reader', 'aria-labelledby': 'reader-title' },
+    h('header', { class: 'reader-bar' }, close, h('div', { class: 'reader-heading' }, title, meta)),
+    body,
+    notes.element,
+  );
+  // Escape closes through history too, so that Back is not left pointing at the reader.
+  dialog.addEventListener('cancel', (event) => {
+    event.preventDefault();
+    closeReader();
+  });
+  reader = { options, dialog, close, meta, body, notes, shown: null, pages: null, view: null, language: null, url: null, saveNote: notes.save };
+  document.body.append(dialog);
+  document.body.classList.add('is-reading');
+  dialog.showModal();
+  close.focus();
+  history.pushState({ quorumReader: doc.id }, '');
+  label();
+  refresh();
+}
+
+/** Closes the reader, if open, and takes its entry off the history. */
+export function closeReader() {
+  if (!reader) return;
+  const id = reader.options.doc.id;
+  closeNow();
+  if (history.state?.quorumReader === id) history.back();
+}
+
+/**
+ * Keeps the reader in step after a render: `entryOf(hash)` gives a document's download
+ * state; a document not among `ids` (no longer shared) closes it.
+ */
+export function refreshReader(entryOf, ids) {
+  if (!reader) return;
+  if (!ids.has(reader.options.doc.id)) {
+    closeReader();
+    return;
+  }
+  if (reader.language !== language()) label();
+  refresh();
+}
+
+/** Whether the person wrote a note on this document, on this device. */
+export function hasNote(meetingId, documentId, owner) {
+  return loadNote(noteKey(meetingId, documentId, owner)).text.trim() !== '';
+}
+
+function closeNow() {
+  const closing = reader;
+  reader = null;
+  closing.saveNote();
+  closing.view?.destroy();
+  if (closing.url) URL.revokeObjectURL(closing.url);
+  closing.dialog.close();
+  closing.dialog.remove();
+  document.body.classList.remove('is-reading');
+  closing.options.focusBack();
+}
+
+/** The words that change with the language. */
+function label() {
+  reader.language = language();
+  reader.close.replaceChildren(glyph('✕'), ' ', t('docs_close'));
+  reader.close.setAttribute('aria-label', t('docs_close_label'));
+  const pages = reader.pages ? ` · ${t('docs_pages', { count: number(reader.pages) })}` : '';
+  reader.meta.textContent = `${reader.options.meta()}${pages}`;
+  reader.notes.label();
+  const count = reader.pages;
+  reader.body.querySelectorAll('.pdf-page').forEach((page) => {
+    page.setAttribute('aria-label', t('docs_page', { page: number(Number(page.dataset.page)), count: number(count) }));
+  });
+  // A document on show stays; a message is written again in the new language.
+  if (reader.shown !== 'content' && reader.shown !== 'opening') reader.shown = null;
+}
+
+/** Shows the document, or where its download stands. */
+function refresh() {
+  const entry = reader.options.entry();
+  const status = entry?.status ?? 'queued';
+  if (status === 'saved') {
+    if (reader.shown !== 'content' && reader.shown !== 'opening') show(reader);
+    return;
+  }
+  const key = `${status}:${status === 'downloading' ? percent(entry) : entry?.reason}:${reader.language}`;
+  if (reader.shown === key) return;
+  reader.shown = key;
+  if (status === 'failed') {
+    reader.body.replaceChildren(
+      h(
+        'div',
+        { class: 'reader-message' },
+        h('p', { class: 'state is-warn' }, glyph('!'), ' ', t('docs_not_downloaded', { reason: t(`docs_reason_${entry.reason}`) })),
+        h('button', { type: 'button', class: 'button button--primary', onclick: () => reader?.options.retry() }, glyph('↻'), ' ', t('docs_retry')),
+      ),
+    );
+  } else if (status === 'downloading') {
+    const total = Math.max(entry.total, 1);
+    reader.body.replaceChildren(
+      h(
+        'div',
+        { class: 'reader-message', role: 'status' },
+        h('p', {}, glyph('↓'), ' ', t('docs_waiting', { percent: number(percent(entry)) })),
+        h('progress', { max: String(total), value: String(Math.min(entry.loaded, total)), 'aria-label': t('docs_progress_label', { name: reader.options.doc.name }) }),
+      ),
+    );
+  } else {
+    reader.body.replaceChildren(h('div', { class: 'reader-message', role: 'status' }, h('p', {}, glyph('◷'), ' ', t('docs_waiting_queue'))));
+  }
+}
+
+/** Reads the device's copy and shows it as its kind allows. */
+async function show(current) {
+  current.shown = 'opening';
+  current.body.replaceChildren(h('p', { class: 'reader-message', role: 'status' }, glyph('…'), ' ', t('docs_opening')));
+  const { doc, kind } = current.options;
+  const blob = await store.read(doc.content_hash);
+  if (reader !== current) return;
+  if (!blob) {
+    // Evicted by the browser, or storage refused: download it again.
+    current.body.replaceChildren(h('p', { class: 'reader-message', role: 'status' }, t('docs_unreadable')));
+    current.shown = null;
+    current.options.refetch();
+    return;
+  }
+  current.shown = 'content';
+  try {
+    if (kind === 'pdf') {
+      const pages = h('div', { class: 'pdf-pages' });
+      current.body.replaceChildren(pages);
+      const label = (page, count) => t('docs_page', { page: number(page), count: number(count) });
+      const view = await showPdf(pages, current.body, blob, label);
+      if (reader !== current) {
+        view.destroy();
+        return;
+      }
+      current.view = view;
+      current.pages = view.count;
+      relabelMeta(current);
+    } else if (kind === 'text') {
+      current.body.replaceChildren(h('pre', { class: 'reader-text' }, await blob.text()));
+    } else if (kind === 'image') {
+      const source = await dataUrl(blob);
+      if (reader !== current) return;
+      current.body.replaceChildren(h('img', { class: 'reader-image', src: source, alt: doc.name }));
+    } else {
+      offerDownload(current, t('docs_other_type'), blob);
+    }
+  } catch (error) {
+    if (reader !== current) return;
+    console.warn('quorum: the document could not be shown', error);
+    offerDownload(current, t('docs_pdf_failed'), blob);
+  }
+}
+
+function relabelMeta(current) {
+  current.meta.textContent = `${current.options.meta()} · ${t('docs_pages', { count: number(current.pages) })}`;
+}
+
+/** A file the app cannot show: a link that saves the device's copy. */
+function offerDownload(current, message, blob) {
+  if (current.url) URL.revokeObjectURL(current.url);
+  current.url = URL.createObjectURL(blob);
+  current.body.replaceChildren(
+    h(
+      'div',
+      { class: 'reader-message' },
+      h('p', {}, message),
+      h('a', { class: 'button button--primary', href: current.url, download: current.options.doc.name }, glyph('↓'), ' ', t('docs_save_file')),
+    ),
+  );
+}
+
+/** An image as a data: address (the content security policy allows data: images). */
+function dataUrl(blob) {
+  return new Promise((resolve, reject) => {
+    const file = new FileReader();
+    file.onload = () => resolve(file.result);
+    file.onerror = () => reject(file.error);
+    file.readAsDataURL(blob);
+  });
+}
+
+// --- Private notes ---
+
+function noteKey(meetingId, documentId, owner) {
+  return `${NOTE_PREFIX}${owner}.${meetingId}.${documentId}`;
+}
+
+function loadNote(key) {
+  try {
+    const saved = JSON.parse(localStorage.getItem(key));
+    return { text: typeof saved?.text === 'string' ? saved.text : '', saved_at: saved?.saved_at ?? null };
+  } catch {
+    return { text: '', saved_at: null };
+  }
+}
+
+/** The notes panel: a toggle, and under it the text area saved as the person types. */
+function notesPanel({ doc, meetingId, owner }) {
+  const key = noteKey(meetingId, doc.id, owner);
+  const saved = loadNote(key);
+  const toggle = h('button', { type: 'button', class: 'reader-notes-toggle', 'aria-expanded': 'false', 'aria-controls': 'reader-notes-panel' });
+  const field = h('textarea', { id: 'reader-note', class: 'reader-note', rows: '6', maxlength: String(NOTE_MAX), 'aria-describedby': 'reader-note-help reader-note-state' });
+  field.value = saved.text;
+  const fieldLabel = h('label', { for: 'reader-note' });
+  const help = h('p', { id: 'reader-note-help', class: 'muted small' });
+  const state = h('p', { id: 'reader-note-state', class: 'small', role: 'status' });
+  const panel = h('div', { id: 'reader-notes-panel', class: 'reader-notes-panel', hidden: true }, fieldLabel, field, help, state);
+  let timer = 0;
+  let dirty = false;
+  let savedAt = saved.saved_at;
+  let failed = false;
+
+  const showState = () => {
+    if (failed) state.replaceChildren(glyph('!'), ' ', t('docs_note_failed'));
+    else if (dirty) state.replaceChildren(glyph('…'), ' ', t('docs_note_saving'));
+    else if (savedAt) state.replaceChildren(glyph('✓'), ' ', t('docs_note_saved', { time: clock(savedAt) }));
+    else state.replaceChildren();
+    state.classList.toggle('is-ok', !failed && !dirty && Boolean(savedAt));
+    state.classList.toggle('is-warn', failed);
+  };
+  const labelToggle = () => {
+    const filled = field.value.trim() !== '';
+    toggle.replaceChildren(glyph('✎'), ' ', filled ? t('docs_notes_filled') : t('docs_notes'), ' ', glyph(panel.hidden ? '▴' : '▾'));
+  };
+  const save = () => {
+    clearTimeout(timer);
+    if (!dirty) return;
+    dirty = false;
+    try {
+      if (field.value.trim() === '') localStorage.removeItem(key);
+      else localStorage.setItem(key, JSON.stringify({ text: field.value, saved_at: Date.now() }));
+      savedAt = Date.now();
+      failed = false;
+    } catch {
+      failed = true;
+    }
+    showState();
+  };
+  field.addEventListener('input', () => {
+    dirty = true;
+    showState();
+    clearTimeout(timer);
+    timer = setTimeout(save, NOTE_DELAY_MS);
+  });
+  field.addEventListener('blur', save);
+  toggle.addEventListener('click', () => {
+    const open = panel.hidden;
+    panel.hidden = !open;
+    toggle.setAttribute('aria-expanded', String(open));
+    labelToggle();
+    if (open) field.focus();
+  });
+  return {
+    element: h('section', { class: 'reader-notes' }, toggle, panel),
+    save,
+    label() {
+      labelToggle();
+      fieldLabel.textContent = t('docs_notes_label');
+      help.textContent = t('docs_notes_help');
+      showState();
+    },
+  };
+}
+
+function clock(millis) {
+  return new Intl.DateTimeFormat(language() === 'vi' ? 'vi-VN' : 'en-GB', { timeStyle: 'short' }).format(new Date(millis));
+}
