@@ -11,15 +11,20 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 
+mod browser;
+
 const USAGE: &str = "\
 usage: cargo xtask <task>
 
 tasks:
-  test             the whole suite, as CI runs it: format check, clippy -D warnings, every test
+  test             the whole suite, as CI runs it: format check, clippy -D warnings,
+                   browser-deps, every test
   fmt              format the code
   clippy           lint every crate and target with warnings as errors
   protocol-docs    regenerate docs/protocol/asyncapi.yaml and docs/protocol/quorum.schema.json
   deny             check licences, bans and sources with cargo-deny (installs it if missing)
+  browser-deps     install what the browser tests need: Debian's chromium, and npm ci in
+                   crates/quorum-web/tests/browser (each only when missing or out of date)
 ";
 
 fn main() -> ExitCode {
@@ -30,6 +35,7 @@ fn main() -> ExitCode {
         "clippy" => clippy(),
         "protocol-docs" => protocol_docs(),
         "deny" => deny(),
+        "browser-deps" => browser::deps(&root()),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
@@ -49,6 +55,7 @@ fn test() -> Result<()> {
     let started = Instant::now();
     step("format check", || cargo(&["fmt", "--all", "--check"]))?;
     step("clippy", clippy)?;
+    step("browser dependencies", || browser::deps(&root()))?;
     step("tests", || {
         cargo(&["test", "--workspace", "--all-targets", "--locked"])?;
         cargo(&["test", "--workspace", "--doc", "--locked"])

@@ -1,0 +1,80 @@
+//! `cargo xtask browser-deps`: what the browser end-to-end tests need, installed by the
+//! project itself — Debian's `chromium` (never a browser download of playwright's own)
+//! and the npm packages pinned in `crates/quorum-web/tests/browser/package-lock.json`.
+
+use std::path::Path;
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+
+/// Where Debian installs the browser; the tests launch exactly this one.
+const CHROMIUM: &str = "/usr/bin/chromium";
+/// The browser tests' folder, from the workspace root.
+const TESTS: &str = "crates/quorum-web/tests/browser";
+/// The Debian packages: the browser, and a font with every Vietnamese letter.
+const PACKAGES: &[&str] = &["chromium", "fonts-dejavu-core"];
+/// A copy of the lock `npm ci` last installed, to notice when the lock changes.
+const INSTALLED_LOCK: &str = "node_modules/.quorum-installed-lock.json";
+
+/// Installs chromium if it is missing, and the npm packages if missing or out of date.
+pub(crate) fn deps(root: &Path) -> Result<()> {
+    if Path::new(CHROMIUM).exists() {
+        eprintln!("browser-deps: {CHROMIUM} is installed");
+    } else {
+        install_chromium()?;
+    }
+    npm_ci(&root.join(TESTS))
+}
+
+fn install_chromium() -> Result<()> {
+    eprintln!(
+        "browser-deps: installing {} with apt-get",
+        PACKAGES.join(" ")
+    );
+    let install = || {
+        run(Command::new("apt-get")
+            .args(["install", "-y", "--no-install-recommends"])
+            .args(PACKAGES))
+    };
+    // A machine whose package lists were never fetched knows no chromium: fetch them
+    // only then, as the update is the slow part.
+    if install().is_err() {
+        eprintln!("browser-deps: apt-get install failed; updating the package lists first");
+        run(Command::new("apt-get").arg("update"))?;
+        install()?;
+    }
+    if !Path::new(CHROMIUM).exists() {
+        bail!("apt-get installed chromium but {CHROMIUM} is not there");
+    }
+    Ok(())
+}
+
+fn npm_ci(dir: &Path) -> Result<()> {
+    let lock_path = dir.join("package-lock.json");
+    let lock =
+        std::fs::read(&lock_path).with_context(|| format!("reading {}", lock_path.display()))?;
+    let installed = std::fs::read(dir.join(INSTALLED_LOCK)).ok();
+    if dir.join("node_modules/playwright-core").is_dir() && installed.as_ref() == Some(&lock) {
+        eprintln!("browser-deps: node_modules is up to date with package-lock.json");
+        return Ok(());
+    }
+    eprintln!("browser-deps: npm ci in {}", dir.display());
+    run(Command::new("npm")
+        .args(["ci", "--no-audit", "--no-fund", "--prefer-offline"])
+        .current_dir(dir))
+    .context("npm ci failed (node and npm must be installed)")?;
+    let stamp = dir.join(INSTALLED_LOCK);
+    std::fs::write(&stamp, &lock).with_context(|| format!("writing {}", stamp.display()))
+}
+
+fn run(command: &mut Command) -> Result<()> {
+    let shown = format!("{command:?}");
+    let status = command
+        .env("DEBIAN_FRONTEND", "noninteractive")
+        .status()
+        .with_context(|| format!("running {shown}"))?;
+    if !status.success() {
+        bail!("{shown} exited with {status}");
+    }
+    Ok(())
+}
