@@ -191,6 +191,18 @@ impl Http {
         self.request(Method::GET, path, token, None).await
     }
 
+    /// GETs `path` with extra request headers (`Range`, `If-None-Match`, …), whatever the
+    /// status.
+    pub async fn get_with_headers(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        headers: &HeaderMap,
+    ) -> Result<HttpResponse, ClientError> {
+        self.request_with_headers(Method::GET, path, token, None, headers)
+            .await
+    }
+
     /// Sends any request; `body` is a content type and the bytes. Returns the response
     /// whatever its status (see [`HttpResponse::error_for_status`]).
     pub async fn request(
@@ -199,6 +211,19 @@ impl Http {
         path: &str,
         token: Option<&str>,
         body: Option<(&str, Bytes)>,
+    ) -> Result<HttpResponse, ClientError> {
+        self.request_with_headers(method, path, token, body, &HeaderMap::new())
+            .await
+    }
+
+    /// [`Http::request`] with extra request headers.
+    pub async fn request_with_headers(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<(&str, Bytes)>,
+        headers: &HeaderMap,
     ) -> Result<HttpResponse, ClientError> {
         let url = if path.starts_with('/') {
             format!("{}{path}", self.base)
@@ -214,6 +239,9 @@ impl Http {
         }
         if let Some(origin) = &self.origin {
             request = request.header(header::ORIGIN, header_value(origin, "origin")?);
+        }
+        for (name, value) in headers {
+            request = request.header(name, value);
         }
         let content = match body {
             Some((content_type, bytes)) => {

@@ -5,6 +5,7 @@ mod documents;
 pub mod error;
 pub mod invitations;
 pub mod meetings;
+mod range;
 pub mod roster;
 mod session;
 

@@ -1,16 +1,18 @@
 //! Documents: uploaded per agenda item (multipart, size-limited, stored by content
-//! hash), and downloaded only by those the meeting lets read them.
+//! hash), and downloaded only by those the meeting lets read them — revalidated by
+//! their hash and resumable with range requests.
 
 use axum::Json;
 use axum::body::Body;
 use axum::extract::{Multipart, Path, State};
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use futures_util::StreamExt as _;
 use quorum_domain::meeting::agenda::{Document, DocumentAccess};
 use quorum_domain::{DocumentId, ItemId, MeetingCommand};
-use tokio::io::AsyncReadExt as _;
+use tokio::io::{AsyncReadExt as _, AsyncSeekExt as _};
 
+use super::range::{self, Answer};
 use super::{ApiError, Authenticated, kept_meeting, meeting_for, meeting_id};
 use crate::hub::Hub;
 use crate::room::CommandOutcome;
@@ -117,11 +119,13 @@ fn new_document_id() -> Result<DocumentId, ApiError> {
 }
 
 /// `GET /api/meetings/{meeting}/documents/{document}`: the content, if the meeting
-/// lets the caller read it.
+/// lets the caller read it; `304` when `If-None-Match` names its hash, `206` with the
+/// bytes a `Range` asks for.
 pub(super) async fn download(
     State(hub): State<Hub>,
     Authenticated(principal): Authenticated,
     Path((meeting, document)): Path<(String, String)>,
+    request_headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let meeting = meeting_id(meeting)?;
     let (_, _, view) = meeting_for(&hub, &principal, &meeting).await?;
@@ -138,31 +142,50 @@ pub(super) async fn download(
         .blobs()
         .path(found.content_hash.as_str())
         .ok_or(ApiError::NotFound)?;
-    let file = tokio::fs::File::open(&path)
-        .await
-        .map_err(|_| ApiError::NotFound)?;
-    let stream = futures_util::stream::unfold(file, |mut file| async move {
-        let mut buffer = vec![0u8; CHUNK];
-        match file.read(&mut buffer).await {
-            Ok(0) => None,
-            Ok(read) => {
-                buffer.truncate(read);
-                Some((Ok::<_, std::io::Error>(bytes::Bytes::from(buffer)), file))
-            }
-            Err(error) => Some((Err(error), file)),
+    let etag = format!("\"{}\"", found.content_hash.as_str());
+    let size = found.size;
+    let (status, start, length) = match range::answer(&request_headers, &etag, size) {
+        Answer::Whole => (StatusCode::OK, 0, size),
+        Answer::Part { start, end } => (StatusCode::PARTIAL_CONTENT, start, end - start + 1),
+        Answer::NotModified => (StatusCode::NOT_MODIFIED, 0, 0),
+        Answer::Unsatisfiable => (StatusCode::RANGE_NOT_SATISFIABLE, 0, 0),
+    };
+    let body = if status == StatusCode::OK || status == StatusCode::PARTIAL_CONTENT {
+        let mut file = tokio::fs::File::open(&path)
+            .await
+            .map_err(|_| ApiError::NotFound)?;
+        if start > 0 {
+            file.seek(std::io::SeekFrom::Start(start))
+                .await
+                .map_err(|_| ApiError::NotFound)?;
         }
-    })
-    .boxed();
-    let mut response = Response::new(Body::from_stream(stream));
+        Body::from_stream(chunks(file.take(length)))
+    } else {
+        Body::empty()
+    };
+    let mut response = Response::new(body);
+    *response.status_mut() = status;
     let headers = response.headers_mut();
     let header = |value: String| HeaderValue::from_str(&value).ok();
     if let Some(value) = header(found.media_type.clone()) {
         headers.insert(header::CONTENT_TYPE, value);
     }
-    if let Some(value) = header(found.size.to_string()) {
+    let content_range = match status {
+        StatusCode::PARTIAL_CONTENT => Some(format!(
+            "bytes {start}-{}/{size}",
+            start + length.saturating_sub(1)
+        )),
+        StatusCode::RANGE_NOT_SATISFIABLE => Some(format!("bytes */{size}")),
+        _ => None,
+    };
+    if let Some(value) = content_range.and_then(header) {
+        headers.insert(header::CONTENT_RANGE, value);
+    }
+    if let Some(value) = header(length.to_string()) {
         headers.insert(header::CONTENT_LENGTH, value);
     }
-    if let Some(value) = header(format!("\"{}\"", found.content_hash.as_str())) {
+    headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+    if let Some(value) = header(etag) {
         headers.insert(header::ETAG, value);
     }
     headers.insert(
@@ -188,4 +211,22 @@ pub(super) async fn download(
         headers.insert(header::CONTENT_DISPOSITION, value);
     }
     Ok(response)
+}
+
+/// A file as a stream of chunks.
+fn chunks(
+    file: impl tokio::io::AsyncRead + Send + Unpin + 'static,
+) -> futures_util::stream::BoxStream<'static, std::io::Result<bytes::Bytes>> {
+    futures_util::stream::unfold(file, |mut file| async move {
+        let mut buffer = vec![0u8; CHUNK];
+        match file.read(&mut buffer).await {
+            Ok(0) => None,
+            Ok(read) => {
+                buffer.truncate(read);
+                Some((Ok(bytes::Bytes::from(buffer)), file))
+            }
+            Err(error) => Some((Err(error), file)),
+        }
+    })
+    .boxed()
 }

@@ -1,7 +1,7 @@
 //! Documents over HTTP: multipart upload to the blob store, download only by those the
-//! meeting lets read them, and the body limits.
+//! meeting lets read them (revalidated by hash, resumable by range), and the body limits.
 
-use axum::http::{Method, header};
+use axum::http::{HeaderMap, HeaderValue, Method, header};
 use quorum_client::HttpResponse;
 use quorum_domain::meeting::agenda::DocumentAccess;
 use quorum_domain::{ItemId, MeetingCommand, MeetingId};
@@ -177,6 +177,75 @@ async fn a_document_is_stored_attached_and_served_to_its_readers() {
     // A delegate does not attach documents.
     let response = upload(&hub, &meeting.id, &delegate, None, b"x").await;
     assert_eq!(response.status.as_u16(), 403);
+}
+
+#[tokio::test]
+async fn a_download_is_revalidated_by_its_hash_and_resumed_by_range() {
+    let hub = TestHub::start().await;
+    let meeting = meeting_with_item(&hub, "hop-tai-tiep").await;
+    let secretary = hub.member_token(&meeting.secretary).await;
+    let delegate = hub.member_token(&meeting.delegates[0]).await;
+    let content = pdf_content(200_000);
+    let document: Value = upload(&hub, &meeting.id, &secretary, None, &content)
+        .await
+        .json()
+        .unwrap();
+    let id = document["id"].as_str().unwrap();
+    let tag = format!("\"{}\"", hex(&Sha256::digest(&content)));
+    let path = format!("/api/meetings/{}/documents/{id}", meeting.id);
+    let get = |pairs: Vec<(header::HeaderName, String)>| {
+        let mut headers = HeaderMap::new();
+        for (name, value) in pairs {
+            headers.insert(name, HeaderValue::from_str(&value).unwrap());
+        }
+        let (hub, path, delegate) = (&hub, &path, &delegate);
+        async move {
+            hub.http()
+                .get_with_headers(path, Some(delegate), &headers)
+                .await
+                .unwrap()
+        }
+    };
+
+    let whole = get(vec![]).await;
+    assert_eq!(whole.status.as_u16(), 200);
+    assert_eq!(whole.headers[header::ACCEPT_RANGES], "bytes");
+    // A device that holds this version downloads nothing.
+    let held = get(vec![(header::IF_NONE_MATCH, tag.clone())]).await;
+    assert_eq!(held.status.as_u16(), 304);
+    assert!(held.body.is_empty());
+    // A download that broke off at 150,000 bytes asks for the rest.
+    let rest = get(vec![
+        (header::RANGE, "bytes=150000-".to_owned()),
+        (header::IF_RANGE, tag.clone()),
+    ])
+    .await;
+    assert_eq!(rest.status.as_u16(), 206);
+    let size = content.len();
+    assert_eq!(
+        rest.headers[header::CONTENT_RANGE],
+        format!("bytes 150000-{}/{size}", size - 1).as_str()
+    );
+    assert_eq!(rest.body.as_ref(), &content[150_000..]);
+    let middle = get(vec![(header::RANGE, "bytes=10-19".to_owned())]).await;
+    assert_eq!(middle.status.as_u16(), 206);
+    assert_eq!(middle.body.as_ref(), &content[10..20]);
+    let tail = get(vec![(header::RANGE, "bytes=-7".to_owned())]).await;
+    assert_eq!(tail.body.as_ref(), &content[size - 7..]);
+    // A range for another version gets the whole of this one.
+    let stale = get(vec![
+        (header::RANGE, "bytes=150000-".to_owned()),
+        (header::IF_RANGE, "\"an-older-version\"".to_owned()),
+    ])
+    .await;
+    assert_eq!(stale.status.as_u16(), 200);
+    assert_eq!(stale.body.as_ref(), content.as_slice());
+    let past = get(vec![(header::RANGE, format!("bytes={size}-"))]).await;
+    assert_eq!(past.status.as_u16(), 416);
+    assert_eq!(
+        past.headers[header::CONTENT_RANGE],
+        format!("bytes */{size}").as_str()
+    );
 }
 
 #[tokio::test]
