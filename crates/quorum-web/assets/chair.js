@@ -6,7 +6,7 @@
 import { agendaActions, agendaBlocks } from './chair-agenda.js';
 import { newPollActions, newPollBlocks } from './chair-new-poll.js';
 import { chairPollActions, chairPollBlocks } from './chair-poll.js';
-import { glyph, h, sig } from './dom.js';
+import { button, glyph, h, sig } from './dom.js';
 import { define, number, t } from './i18n.js';
 import { chairOutcomeBlocks, outcomeActions } from './outcomes.js';
 import { pollCard } from './polls.js';
@@ -21,6 +21,10 @@ define({
     chair_people: 'Danh sách ({count} người)',
     chair_proxy_to: 'ủy quyền cho {name}',
     chair_no_vote: 'không biểu quyết',
+    chair_roll_in: 'Điểm danh',
+    chair_roll_in_label: 'Điểm danh {name} có mặt tại hội trường',
+    chair_roll_out: 'Rời họp',
+    chair_roll_out_label: 'Ghi nhận {name} rời cuộc họp',
     chair_screen: 'Màn hình hội trường',
     chair_screen_now: 'Đang chiếu: {what}',
     chair_screen_auto_now: 'Tự động — {what}',
@@ -40,6 +44,10 @@ define({
     chair_people: 'Everyone ({count})',
     chair_proxy_to: 'proxy to {name}',
     chair_no_vote: 'no vote',
+    chair_roll_in: 'Check in',
+    chair_roll_in_label: 'Check {name} in, in the room',
+    chair_roll_out: 'Left',
+    chair_roll_out_label: 'Record that {name} left the meeting',
     chair_screen: 'Hall projector',
     chair_screen_now: 'On screen: {what}',
     chair_screen_auto_now: 'Automatic — {what}',
@@ -100,20 +108,20 @@ function presence(participant) {
 
 function attendanceBlocks(view, ui) {
   // The counts say enough at a glance; the names are a tap away.
-  ui.chairRoom ??= { listOpen: false };
+  ui.chairRoom ??= { listOpen: false, sending: null };
   const people = view.participants.map((p) => [p.member, p.name, p.role, p.voting_right, presence(p), p.proxy_given_to]);
   return [
     {
       key: 'attendance',
-      sig: sig(people, ui.chairRoom.listOpen),
-      build: () => attendanceCard(view, ui.chairRoom),
+      sig: sig(people, ui.chairRoom.listOpen, ui.chairRoom.sending),
+      build: () => attendanceCard(view, ui.chairRoom, ui.actions),
     },
   ];
 }
 
 const ROLE_ORDER = { chair: 0, delegate: 1, secretary: 2, guest: 3 };
 
-function attendanceCard(view, mine) {
+function attendanceCard(view, mine, actions) {
   const voters = view.participants.filter((p) => p.voting_right);
   const counts = { in_room: 0, remote: 0, absent: 0 };
   for (const participant of voters) counts[presence(participant)] += 1;
@@ -142,6 +150,7 @@ function attendanceCard(view, mine) {
           ' ',
           h('span', { class: 'person' }, participant.name),
           h('span', { class: 'muted small' }, ' — ', t(where.key), notes.length > 0 && `, ${notes.join(', ')}`),
+          rollCallButton(participant, mine, actions),
         );
       }),
     ),
@@ -161,6 +170,22 @@ function attendanceCard(view, mine) {
       ),
     ),
     details,
+  );
+}
+
+/** The roll call: the chair checks a participant in (in the room) or records them leaving. */
+function rollCallButton(participant, mine, actions) {
+  const present = presence(participant) !== 'absent';
+  const busy = mine.sending === participant.member;
+  return button(
+    'secondary button--small',
+    busy ? t('sending') : present ? t('chair_roll_out') : t('chair_roll_in'),
+    () => actions.rollCall(participant.member, !present),
+    {
+      'aria-label': t(present ? 'chair_roll_out_label' : 'chair_roll_in_label', { name: participant.name }),
+      'aria-disabled': busy && 'true',
+      'data-focus': `roll:${participant.member}`,
+    },
   );
 }
 
@@ -229,6 +254,22 @@ export function chairActions(ctx) {
     ...chairPollActions(ctx),
     ...newPollActions(ctx),
     ...outcomeActions(ctx),
+    rollCall(member, checkIn) {
+      const mine = (ctx.ui.chairRoom ??= { listOpen: true, sending: null });
+      if (mine.sending) return;
+      mine.sending = member;
+      ctx.ui.focus = `roll:${member}`;
+      ctx.render();
+      const command = checkIn ? { type: 'check_in', member, mode: 'in_room' } : { type: 'check_out', member };
+      ctx.link
+        .command(command)
+        .catch(ctx.notice)
+        .finally(() => {
+          mine.sending = null;
+          ctx.ui.focus = `roll:${member}`;
+          ctx.render();
+        });
+    },
     showOnProjector(display) {
       const mine = (ctx.ui.chairScreen ??= { sending: false });
       if (mine.sending) return;

@@ -3,14 +3,15 @@
 // hall lacks one), pauses and resumes it, watches "N of M have voted" and the list of who
 // has not voted change as delegates vote, puts it on the projector, closes it; moves to
 // the next agenda item, records a conclusion and a directive that the phone then shows;
-// and chooses what the projector shows, screen by screen, while the projector follows.
+// chooses what the projector shows, screen by screen, while the projector follows; and
+// takes the roll call for a delegate who leaves and comes back.
 //
 // It continues the meeting the earlier scenarios left (the demo meeting), and works as
 // well on a fresh one.
 
 import assert from 'node:assert/strict';
 
-import { chooseAndConfirm, pollCard, progressShows, receiptShows, verdictShows } from '../lib/screens.mjs';
+import { chooseAndConfirm, pollCard, progressShows, quorumShows, receiptShows, verdictShows } from '../lib/screens.mjs';
 
 export const title = 'the chair console: a timed vote paused and resumed, the agenda, conclusions, the projector';
 
@@ -148,4 +149,21 @@ export async function run(hall) {
   await verdictShows(projector, VOTE, 'KHÔNG THÔNG QUA');
   await show('Tự động');
   await screens.getByText(/^\P{L}*Đang chiếu: Tự động/u).waitFor();
+
+  // The roll call: the chair records that the phone's delegate left, then checks them in
+  // again; the quorum follows on the chair's screen and the phone sees its own state.
+  const person = hall.demo.delegates[0].name;
+  const { present, required } = (await floor.snapshot(secretary)).quorum;
+  const attendance = page.getByRole('region', { name: 'Tình hình điểm danh', exact: true });
+  const list = attendance.locator('details.attendance-list');
+  if (!(await list.evaluate((details) => details.open))) await chair.press(list.locator('summary'));
+  await chair.press(chair.button(`Ghi nhận ${person} rời cuộc họp`, attendance));
+  await quorumShows(chair, { met: present - 1 >= required, present: present - 1, required });
+  await phone.page.getByRole('button', { name: 'Điểm danh', exact: true }).waitFor();
+  await attendance.scrollIntoViewIfNeeded();
+  await chair.screenshot('chair-roll-call.png');
+  await chair.press(chair.button(`Điểm danh ${person} có mặt tại hội trường`, attendance));
+  await quorumShows(chair, { met: present >= required, present, required });
+  await phone.sees('Đã điểm danh tại hội trường');
+  assert.equal((await floor.snapshot(secretary)).quorum.present, present);
 }
