@@ -308,6 +308,22 @@ export function describe(error) {
   return t('unexpected_error');
 }
 
+/**
+ * Vietnamese text as an id: letters without their accents (đ as d), lower case, words
+ * joined by `-`, at most `maxLength` characters ("Sở Tài chính" → "so-tai-chinh").
+ */
+export function slug(text, maxLength) {
+  return text
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[đĐ]/g, 'd')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, maxLength)
+    .replace(/-+$/, '');
+}
+
 /** A number in the language's format (1.234,5 in Vietnamese). */
 export function number(value, fractionDigits = 0) {
   return new Intl.NumberFormat(current === 'vi' ? 'vi-VN' : 'en-GB', {

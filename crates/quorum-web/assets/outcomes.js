@@ -4,7 +4,7 @@
 
 import { hubNow } from './clock.js';
 import { button, glyph, h, sig } from './dom.js';
-import { define, language, t } from './i18n.js';
+import { define, language, slug, t } from './i18n.js';
 import { randomId } from './socket.js';
 import { currentItem, outcomesOf } from './view.js';
 
@@ -221,16 +221,7 @@ function unitNames(view) {
 
 /** A unit's id from its name: "Sở Tài chính" → "so-tai-chinh". */
 export function unitId(name) {
-  const slug = name
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .replace(/[đĐ]/g, 'd')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 64)
-    .replace(/-+$/, '');
-  return slug || 'don-vi';
+  return slug(name, 64) || 'don-vi';
 }
 
 /** The end of day `date` ('YYYY-MM-DD', from a date field) on this device's clock. */

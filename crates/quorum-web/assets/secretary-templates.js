@@ -2,7 +2,7 @@
 // briefing, a monthly party-cell meeting and an urgent meeting), the quorum and majority
 // rules a new meeting may choose, and the defaults a new meeting starts from.
 
-import { define } from './i18n.js';
+import { define, slug } from './i18n.js';
 
 define({
   vi: {
@@ -134,17 +134,9 @@ export function templateTitle(template, when) {
 
 /** A meeting id from its title and day: letters without accents, and a random tail. */
 export function meetingIdFor(title, when) {
-  const slug = title
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .replace(/[đĐ]/g, 'd')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 32)
-    .replace(/-+$/, '');
+  const words = slug(title, 32);
   const day = new Date(when).toISOString().slice(0, 10).replace(/-/g, '');
   const tail = crypto.getRandomValues(new Uint8Array(3)).reduce((text, byte) => text + byte.toString(16).padStart(2, '0'), '');
-  return [slug || 'cuoc-hop', day, tail].join('-');
+  return [words || 'cuoc-hop', day, tail].join('-');
 }
 
