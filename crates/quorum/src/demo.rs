@@ -223,17 +223,7 @@ async fn create(hub: &Hub, meeting: &MeetingId) -> anyhow::Result<()> {
         location: "Hội trường tầng 3".to_owned(),
         scheduled_at: now,
     };
-    hub.create_meeting_as(
-        Actor::Admin,
-        None,
-        meeting.clone(),
-        CreateMeeting {
-            details,
-            settings: MeetingSettings::default(),
-        },
-    )
-    .await
-    .map_err(|error| anyhow::anyhow!("{error}"))?;
+    create_meeting(hub, meeting, details).await?;
     let mut invitees = vec![
         invitee(
             "chu-toa",
@@ -366,6 +356,26 @@ async fn create(hub: &Hub, meeting: &MeetingId) -> anyhow::Result<()> {
             Err(error) => anyhow::bail!("the demo step failed: {error}"),
         }
     }
+    Ok(())
+}
+
+/// Creates a demo meeting, as the hub's administrator, with the default rules.
+async fn create_meeting(
+    hub: &Hub,
+    meeting: &MeetingId,
+    details: MeetingDetails,
+) -> anyhow::Result<()> {
+    hub.create_meeting_as(
+        Actor::Admin,
+        None,
+        meeting.clone(),
+        CreateMeeting {
+            details,
+            settings: MeetingSettings::default(),
+        },
+    )
+    .await
+    .map_err(|error| anyhow::anyhow!("{error}"))?;
     Ok(())
 }
 

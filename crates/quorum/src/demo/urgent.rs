@@ -3,8 +3,8 @@
 //! members are people of their own, so the main demo's devices still see one meeting.
 
 use anyhow::Context as _;
-use quorum_domain::meeting::settings::{MeetingDetails, MeetingKind, MeetingSettings};
-use quorum_domain::{Actor, CreateMeeting, MeetingCommand, MeetingId, Role};
+use quorum_domain::meeting::settings::{MeetingDetails, MeetingKind};
+use quorum_domain::{Actor, MeetingCommand, MeetingId, Role};
 use quorum_gateway::Hub;
 use quorum_gateway::access::Grant;
 use quorum_gateway::rest::invitations::invite;
@@ -85,17 +85,7 @@ async fn create(hub: &Hub, meeting: &MeetingId) -> anyhow::Result<()> {
         location: "Sở Chỉ huy Ban Chỉ huy PCTT và TKCN tỉnh".to_owned(),
         scheduled_at: quorum_gateway::clock::now(),
     };
-    hub.create_meeting_as(
-        Actor::Admin,
-        None,
-        meeting.clone(),
-        CreateMeeting {
-            details,
-            settings: MeetingSettings::default(),
-        },
-    )
-    .await
-    .map_err(|error| anyhow::anyhow!("{error}"))?;
+    super::create_meeting(hub, meeting, details).await?;
     let mut invitees = Vec::with_capacity(MEMBERS.len());
     for (index, (member, name, position)) in MEMBERS.iter().enumerate() {
         let role = if index == 0 {
