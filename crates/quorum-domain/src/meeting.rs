@@ -8,6 +8,7 @@
 pub mod agenda;
 mod caller;
 pub mod command;
+pub mod document;
 pub mod event;
 pub mod floor;
 pub mod outcome;
@@ -265,6 +266,12 @@ impl Meeting {
             C::SetDocumentAccess { document, access } => {
                 self.decide_document_access(&caller, document, access)
             }
+            C::ReplaceDocument {
+                document,
+                file,
+                note,
+            } => self.decide_replace_document(&caller, document, file, note),
+            C::ApproveDocument { document } => self.decide_approve_document(&caller, document),
             C::CreatePoll { poll, spec } => self.decide_create_poll(&caller, poll, spec),
             C::UpdatePoll { poll, spec } => self.decide_update_poll(&caller, poll, spec),
             C::DeletePoll { poll } => self.decide_delete_poll(&caller, poll),
@@ -440,6 +447,17 @@ impl Meeting {
             E::DocumentAccessChanged { document, access } => self
                 .agenda
                 .set_access(document, access)
+                .ok_or_else(|| dangling(Entity::Document, document))?,
+            E::DocumentReplaced {
+                document,
+                file,
+                note,
+                by,
+            } => self
+                .apply_document_replaced(at, document, file, note, by)
+                .ok_or_else(|| dangling(Entity::Document, document))?,
+            E::DocumentApproved { document, .. } => self
+                .apply_document_approved(document)
                 .ok_or_else(|| dangling(Entity::Document, document))?,
             E::PollCreated { poll, spec } => self.apply_poll_created(poll, spec),
             E::PollUpdated { poll, spec } => self

@@ -5,7 +5,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::id::MemberId;
+use crate::id::{MemberId, UnitId};
 
 /// Who issues a command.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -20,6 +20,12 @@ pub enum Actor {
     Admin,
     /// The hub itself: closes polls whose deadline has passed.
     System,
+    /// A unit that was given a directive, through its signed link: may only record the
+    /// progress of its own directives.
+    Unit {
+        /// The unit.
+        unit: UnitId,
+    },
 }
 
 impl Actor {
@@ -27,7 +33,7 @@ impl Actor {
     pub fn member(&self) -> Option<&MemberId> {
         match self {
             Actor::Member { member } => Some(member),
-            Actor::Admin | Actor::System => None,
+            Actor::Admin | Actor::System | Actor::Unit { .. } => None,
         }
     }
 }

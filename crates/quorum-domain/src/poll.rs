@@ -176,6 +176,26 @@ impl BallotBox {
     }
 }
 
+/// The receipts counted in one closed round of a poll.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct RoundReceipts {
+    /// The round.
+    pub round: u32,
+    /// The receipts of its counted ballots, sorted.
+    pub receipts: Vec<Receipt>,
+}
+
+impl RoundReceipts {
+    fn of(round: u32, ballots: &BallotBox) -> RoundReceipts {
+        // The box is keyed by receipt, so this is already sorted, never in arrival order.
+        let receipts = ballots
+            .counted()
+            .map(|(receipt, _)| receipt.clone())
+            .collect();
+        RoundReceipts { round, receipts }
+    }
+}
+
 /// A round that ended by a revote, kept in the record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct PastRound {
@@ -250,20 +270,41 @@ impl Poll {
 
     /// The verdicts of the current tally against `bases`.
     pub fn verdicts(&self, bases: &Bases) -> Vec<Verdict> {
+        self.verdicts_of(&self.tally, bases)
+    }
+
+    /// The verdicts that `tally`, a tally of this poll, gives against `bases`.
+    pub fn verdicts_of(&self, tally: &Tally, bases: &Bases) -> Vec<Verdict> {
         self.spec
             .questions
             .iter()
-            .zip(&self.tally.questions)
-            .map(|(question, tally)| {
+            .zip(&tally.questions)
+            .map(|(question, counts)| {
                 verdict::decide_question(
                     question,
-                    tally,
-                    self.tally.ballots,
+                    counts,
+                    tally.ballots,
                     bases,
                     &self.spec.majority,
                 )
             })
             .collect()
+    }
+
+    /// The receipts of the ballots counted in each round that was closed and counted,
+    /// sorted by receipt rather than by arrival: the list a voter checks their receipt
+    /// against. It carries no seat and no choice, so it is the same for a secret poll.
+    pub fn counted_receipts(&self) -> Vec<RoundReceipts> {
+        let mut rounds: Vec<RoundReceipts> = self
+            .past_rounds
+            .iter()
+            .filter(|past| past.result.is_some())
+            .map(|past| RoundReceipts::of(past.round, &past.ballots))
+            .collect();
+        if matches!(self.status, PollStatus::Closed | PollStatus::Published) {
+            rounds.push(RoundReceipts::of(self.round, &self.ballots));
+        }
+        rounds
     }
 
     /// The tally recomputed from the ballots, to check the running one.

@@ -399,7 +399,7 @@ impl Meeting {
                     documents: item
                         .documents
                         .iter()
-                        .filter(|doc| doc.access.permits(reader))
+                        .filter(|doc| doc.readable_by(reader))
                         .cloned()
                         .collect(),
                 })

@@ -391,6 +391,7 @@ fn document(id: &str, access: DocumentAccess) -> MeetingCommand {
             size: 1_000,
             media_type: "application/pdf".into(),
             access,
+            status: Default::default(),
         },
     }
 }
@@ -421,6 +422,14 @@ fn each_screen_sees_only_the_documents_it_may_read() {
             },
         ),
     );
+    for id in ["public", "delegates", "named"] {
+        hall.ok(
+            member("chair"),
+            MeetingCommand::ApproveDocument {
+                document: id.try_into().unwrap(),
+            },
+        );
+    }
     let seen = |viewer: &Viewer, hall: &Hall| -> Vec<String> {
         hall.meeting.view(viewer).unwrap().agenda.items[0]
             .documents

@@ -35,6 +35,31 @@ pub struct GatewayConfig {
     pub sessions: SessionsConfig,
     /// Logging (read by the binary).
     pub log: LogConfig,
+    /// The units that receive notices (`[[units]]`).
+    pub units: Vec<crate::outbox::config::UnitConfig>,
+    /// The SMTP relay for e-mail to units; none: no e-mail.
+    pub smtp: Option<crate::outbox::config::SmtpConfig>,
+    /// How notices are delivered.
+    pub outbox: crate::outbox::config::OutboxConfig,
+    /// Web Push to members' browsers.
+    pub push: PushConfig,
+}
+
+/// Web Push settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PushConfig {
+    /// Whom push services may contact about this hub's messages (`mailto:` or
+    /// `https:`), sent in every VAPID signature.
+    pub contact: String,
+}
+
+impl Default for PushConfig {
+    fn default() -> PushConfig {
+        PushConfig {
+            contact: "mailto:quorum@localhost".to_owned(),
+        }
+    }
 }
 
 /// How the binary logs.
@@ -78,6 +103,10 @@ impl Default for GatewayConfig {
             limits: LimitsConfig::default(),
             sessions: SessionsConfig::default(),
             log: LogConfig::default(),
+            units: Vec::new(),
+            smtp: None,
+            outbox: crate::outbox::config::OutboxConfig::default(),
+            push: PushConfig::default(),
         }
     }
 }
@@ -260,6 +289,11 @@ impl GatewayConfig {
                 );
             }
         }
+        let contact = &self.push.contact;
+        if !(contact.starts_with("mailto:") || contact.starts_with("https://")) {
+            return invalid("push.contact", "must start with mailto: or https://");
+        }
+        crate::outbox::config::validate(&self.units, self.smtp.as_ref(), &self.outbox)?;
         Ok(())
     }
 

@@ -17,10 +17,11 @@ use crate::access::{AccessError, AccessState, Grant, HUB_STREAM, Principal};
 use crate::config::GatewayConfig;
 use crate::directory::{Directory, MeetingSummary};
 use crate::journal;
+use crate::push::Vapid;
 use crate::room::{RoomHandle, RoomLimits};
 use crate::token::Secret;
 
-pub use meetings::load_meeting;
+pub use meetings::{Loaded, load_meeting};
 
 /// Records read from the log per request while loading.
 const READ_CHUNK: usize = 10_000;
@@ -87,6 +88,8 @@ struct Inner {
     /// Serializes meeting creation.
     creating: Mutex<()>,
     directory: Arc<Directory>,
+    /// The hub's Web Push identity.
+    push: Arc<Vapid>,
     next_connection: AtomicU64,
     open_connections: AtomicUsize,
     shutdown: watch::Sender<bool>,
@@ -124,8 +127,12 @@ impl Hub {
                 access.apply(record.seq, &journal::decode_hub(record)?);
             }
         }
+        let push = Vapid::load_or_create(store.as_ref(), &config.push.contact)
+            .await
+            .map_err(|error| HubError::Invalid(error.to_string()))?;
         let hub = Hub {
             inner: Arc::new(Inner {
+                push: Arc::new(push),
                 config,
                 bound: OnceLock::new(),
                 store,
@@ -142,18 +149,17 @@ impl Hub {
         let streams = hub.inner.store.streams(journal::MEETING_PREFIX).await?;
         let count = streams.len();
         for stream in streams {
-            let (meeting, recent) = load_meeting(hub.inner.store.as_ref(), &stream).await?;
-            hub.start_room(meeting, recent);
+            hub.start_room(load_meeting(hub.inner.store.as_ref(), &stream).await?);
         }
         tracing::info!(meetings = count, "meetings loaded from the log");
         Ok(hub)
     }
 
-    fn start_room(&self, meeting: Meeting, recent: Vec<EventRecord>) {
+    fn start_room(&self, loaded: Loaded) {
         let limits = &self.inner.config.limits;
+        let meeting = loaded.meeting.clone();
         let room = RoomHandle::spawn(
-            meeting.clone(),
-            recent,
+            loaded,
             Arc::clone(&self.inner.store),
             Arc::new(DirectoryObserver(Arc::downgrade(&self.inner.directory))),
             RoomLimits {
@@ -182,6 +188,11 @@ impl Hub {
     /// The document store.
     pub fn blobs(&self) -> &BlobStore {
         &self.inner.blobs
+    }
+
+    /// The hub's Web Push identity (its VAPID key).
+    pub fn push(&self) -> &Arc<Vapid> {
+        &self.inner.push
     }
 
     /// The event log.

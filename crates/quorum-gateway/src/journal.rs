@@ -1,10 +1,12 @@
 //! The typed face of the event log: meeting events and hub events to and from the
 //! store's JSON records. Only this module knows how events are stored.
 
-use quorum_domain::{EventRecord, MeetingId, Timestamp};
+use quorum_domain::{EventRecord, MeetingEvent, MeetingId, Timestamp};
 use quorum_store::Record;
+use serde::{Deserialize, Serialize};
 
 use crate::access::HubEvent;
+use crate::audit::{ChainHash, ChainHead};
 
 /// The prefix of every meeting's stream.
 pub const MEETING_PREFIX: &str = "meeting/";
@@ -32,26 +34,81 @@ pub struct CorruptRecord {
     pub source: serde_json::Error,
 }
 
-/// A meeting event as a store record.
-pub fn encode_meeting(record: &EventRecord) -> Result<Record, serde_json::Error> {
-    Ok(Record {
+/// A meeting event as it is stored: the event, and the hash of the record before it.
+#[derive(Serialize)]
+struct StoredEvent<'a> {
+    prev: ChainHash,
+    event: &'a MeetingEvent,
+}
+
+/// A stored meeting event, read back.
+#[derive(Deserialize)]
+struct ReadEvent {
+    prev: ChainHash,
+    event: MeetingEvent,
+}
+
+/// A meeting event of `stream` as a store record chained after `prev` (the hash of the
+/// record before it, or the stream's genesis hash); also returns the record's own hash.
+pub fn encode_meeting(
+    stream: &str,
+    record: &EventRecord,
+    prev: ChainHash,
+) -> Result<(Record, ChainHash), serde_json::Error> {
+    let stored = Record {
         seq: record.seq,
         at: record.at.0,
-        body: serde_json::to_string(&record.event)?,
-    })
+        body: serde_json::to_string(&StoredEvent {
+            prev,
+            event: &record.event,
+        })?,
+    };
+    let hash = ChainHash::of(stream, &stored);
+    Ok((stored, hash))
+}
+
+/// Encodes `records` chained one after another from `head`, and returns the new head.
+pub fn encode_meetings(
+    stream: &str,
+    records: &[EventRecord],
+    head: ChainHead,
+) -> Result<(Vec<Record>, ChainHead), serde_json::Error> {
+    let mut encoded = Vec::with_capacity(records.len());
+    let mut head = head;
+    for record in records {
+        let (stored, hash) = encode_meeting(stream, record, head.hash)?;
+        head = ChainHead {
+            seq: stored.seq,
+            hash,
+        };
+        encoded.push(stored);
+    }
+    Ok((encoded, head))
 }
 
 /// A store record as a meeting event.
 pub fn decode_meeting(stream: &str, record: &Record) -> Result<EventRecord, CorruptRecord> {
-    Ok(EventRecord {
+    decode_chained(stream, record).map(|(event, _)| event)
+}
+
+/// A store record as a meeting event, with the hash it names as the one before it.
+pub fn decode_chained(
+    stream: &str,
+    record: &Record,
+) -> Result<(EventRecord, ChainHash), CorruptRecord> {
+    let read: ReadEvent = serde_json::from_str(&record.body).map_err(|source| CorruptRecord {
+        stream: stream.to_owned(),
         seq: record.seq,
-        at: Timestamp(record.at),
-        event: serde_json::from_str(&record.body).map_err(|source| CorruptRecord {
-            stream: stream.to_owned(),
+        source,
+    })?;
+    Ok((
+        EventRecord {
             seq: record.seq,
-            source,
-        })?,
-    })
+            at: Timestamp(record.at),
+            event: read.event,
+        },
+        read.prev,
+    ))
 }
 
 /// A hub event as a store record.

@@ -3,6 +3,7 @@
 //! hands them to [`Hub::open`].
 
 pub mod access;
+pub mod audit;
 pub mod clock;
 pub use quorum_protocol::close;
 pub mod config;
@@ -10,7 +11,10 @@ pub mod connection;
 pub mod directory;
 pub mod hub;
 pub mod journal;
+pub mod notes;
 pub mod outbound;
+pub mod outbox;
+pub mod push;
 pub mod rest;
 pub mod room;
 pub mod server;

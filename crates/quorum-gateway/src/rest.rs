@@ -1,13 +1,19 @@
 //! The JSON API for setting meetings up: sessions, meetings, the roster, invitations,
 //! documents and the record. Devices use the WebSocket for everything live.
 
+pub mod audit;
 mod documents;
 pub mod error;
 pub mod invitations;
 pub mod meetings;
+pub mod minutes;
+mod notes;
+mod notices;
+mod push;
 mod range;
 pub mod roster;
 mod session;
+pub mod upload;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, FromRequestParts};
@@ -32,6 +38,9 @@ pub fn router(document_limit: usize) -> Router<Hub> {
         .route("/api/meetings/{meeting}", get(meetings::show))
         .route("/api/meetings/{meeting}/commands", post(meetings::command))
         .route("/api/meetings/{meeting}/record", get(meetings::record))
+        .route("/api/meetings/{meeting}/minutes", get(minutes::download))
+        .route("/api/meetings/{meeting}/audit", get(audit::head))
+        .route("/api/meetings/{meeting}/receipts", get(audit::receipts))
         .route("/api/meetings/{meeting}/roster", post(roster::import))
         .route(
             "/api/meetings/{meeting}/invitations",
@@ -48,6 +57,28 @@ pub fn router(document_limit: usize) -> Router<Hub> {
         .route(
             "/api/meetings/{meeting}/documents/{document}",
             get(documents::download),
+        )
+        .route(
+            "/api/meetings/{meeting}/documents/{document}/versions",
+            post(documents::replace).layer(DefaultBodyLimit::max(document_limit)),
+        )
+        .route(
+            "/api/meetings/{meeting}/documents/{document}/versions/{hash}",
+            get(documents::download_version),
+        )
+        .route(
+            "/api/meetings/{meeting}/documents/{document}/notes",
+            get(notes::show).put(notes::save),
+        )
+        .route("/api/meetings/{meeting}/notices", get(notices::list))
+        .route(
+            "/api/directives/{meeting}/{directive}/status",
+            post(notices::update),
+        )
+        .route("/api/push/key", get(push::key))
+        .route(
+            "/api/push/subscriptions",
+            post(push::subscribe).delete(push::unsubscribe),
         )
         .route("/api/accounts", post(session::create_account))
 }

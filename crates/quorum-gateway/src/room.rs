@@ -23,7 +23,9 @@ use quorum_protocol::{ErrorCode, RequestId};
 use quorum_store::EventLog;
 use tokio::sync::{mpsc, oneshot};
 
+use crate::audit::ChainHead;
 use crate::clock;
+use crate::hub::Loaded;
 use crate::journal;
 use crate::outbound::Link;
 use crate::telemetry;
@@ -117,14 +119,18 @@ pub struct RoomHandle {
 }
 
 impl RoomHandle {
-    /// Starts the room of `meeting` (rebuilt from its log) on the current runtime.
+    /// Starts the room of a meeting rebuilt from its log, on the current runtime.
     pub fn spawn(
-        meeting: Meeting,
-        recent: Vec<EventRecord>,
+        loaded: Loaded,
         store: Arc<dyn EventLog>,
         observer: Arc<dyn RoomObserver>,
         limits: RoomLimits,
     ) -> RoomHandle {
+        let Loaded {
+            meeting,
+            recent,
+            head,
+        } = loaded;
         let (inbox, receiver) = mpsc::channel(limits.queue);
         let handle = RoomHandle {
             meeting: meeting.id().clone(),
@@ -137,6 +143,7 @@ impl RoomHandle {
         let room = Room {
             stream: journal::meeting_stream(meeting.id()),
             meeting,
+            head,
             store,
             observer,
             subscribers: Vec::new(),
@@ -228,6 +235,8 @@ struct Decided {
 struct Room {
     stream: String,
     meeting: Meeting,
+    /// The hash chain's head in the log: the next commit is chained after it.
+    head: ChainHead,
     store: Arc<dyn EventLog>,
     observer: Arc<dyn RoomObserver>,
     subscribers: Vec<Subscriber>,

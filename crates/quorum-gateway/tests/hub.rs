@@ -16,8 +16,11 @@ mod hub {
     mod access;
     mod documents;
     mod meeting;
+    mod notes;
     mod rest;
     mod resume;
     mod roles;
     mod support;
+    mod uploads;
+    mod versions;
 }

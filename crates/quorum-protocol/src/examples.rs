@@ -143,6 +143,7 @@ pub fn demo_meeting() -> (Meeting, Vec<EventRecord>) {
         size: 482_113,
         media_type: "application/pdf".into(),
         access: DocumentAccess::Everyone,
+        status: Default::default(),
     };
     let steps: Vec<(Actor, MeetingCommand)> = vec![
         (
@@ -172,6 +173,12 @@ pub fn demo_meeting() -> (Meeting, Vec<EventRecord>) {
             MeetingCommand::AttachDocument {
                 item: id("nd-1"),
                 document,
+            },
+        ),
+        (
+            Actor::Admin,
+            MeetingCommand::ApproveDocument {
+                document: id("tl-1"),
             },
         ),
         (

@@ -1,5 +1,6 @@
 // The background downloads of a meeting's documents: every readable one, the current
-// item's first, two at a time (one more for a document someone is waiting to read), each
+// item's first, one at a time so as not to crowd the hall's Wi-Fi (one more for a
+// document someone is waiting to read), each
 // skipped when its content hash is already on the device, retried after failures with
 // growing waits, and resumed when the connection comes back. The state of each is kept
 // by content hash: {doc, status, loaded, total, reason, attempts, timer, urgent}, with
@@ -8,7 +9,7 @@
 import * as store from './documents-store.js';
 
 /** Downloads at once (one more when the person is waiting for a document). */
-const PARALLEL = 2;
+const PARALLEL = 1;
 /** Waits before automatic retries; after the last, a reconnect or the person retries. */
 const RETRY_DELAYS_MS = [2_000, 5_000, 15_000, 30_000, 60_000];
 /** Progress redraws at most this often. */

@@ -2,9 +2,10 @@
 // (documents-pdf.js), text and images shown as they are, other files offered as a
 // download — read from the device's copy, so it works offline. The close button, Escape
 // and the phone's Back all close it. Beside it, the person's private notes on the
-// document, saved on this device as they type.
+// document (documents-notes.js), synced across their devices.
 
 import { glyph, h } from './dom.js';
+import { notesPanel } from './documents-notes.js';
 import { showPdf } from './documents-pdf.js';
 import { percent } from './documents-queue.js';
 import * as store from './documents-store.js';
@@ -24,13 +25,6 @@ define({
     docs_pdf_failed: 'Không hiển thị được tệp PDF này trong ứng dụng. Bạn có thể tải tệp về thiết bị để mở bằng ứng dụng khác.',
     docs_other_type: 'Ứng dụng không hiển thị trực tiếp được loại tệp này. Tải tệp về thiết bị để mở bằng ứng dụng phù hợp.',
     docs_save_file: 'Tải tệp về thiết bị',
-    docs_notes: 'Ghi chú riêng',
-    docs_notes_filled: 'Ghi chú riêng (đã có)',
-    docs_notes_label: 'Ghi chú riêng — chỉ lưu trên thiết bị này',
-    docs_notes_help: 'Chỉ bạn đọc được ghi chú này. Ghi chú chưa đồng bộ sang các thiết bị khác của bạn; tính năng đồng bộ sẽ có ở phiên bản sau.',
-    docs_note_saving: 'Đang lưu…',
-    docs_note_saved: 'Đã lưu trên thiết bị lúc {time}',
-    docs_note_failed: 'Không lưu được ghi chú: bộ nhớ thiết bị đã đầy hoặc không cho lưu.',
   },
   en: {
     docs_close: 'Close',
@@ -45,20 +39,8 @@ define({
     docs_pdf_failed: 'This PDF cannot be shown in the app. You can save the file to the device and open it with another app.',
     docs_other_type: 'The app cannot show this kind of file. Save it to the device to open it with a suitable app.',
     docs_save_file: 'Save the file to the device',
-    docs_notes: 'Private notes',
-    docs_notes_filled: 'Private notes (written)',
-    docs_notes_label: 'Private notes — kept only on this device',
-    docs_notes_help: 'Only you can read these notes. They are not yet synced to your other devices; syncing comes in a later version.',
-    docs_note_saving: 'Saving…',
-    docs_note_saved: 'Saved on this device at {time}',
-    docs_note_failed: 'The note could not be saved: the device storage is full or refuses it.',
   },
 });
-
-const NOTE_PREFIX = 'quorum.note.';
-/** Typing pauses this long before a note is saved (it is saved on closing, too). */
-const NOTE_DELAY_MS = 600;
-const NOTE_MAX = 20_000;
 
 /** The reader on show, or null. */
 let reader = null;
@@ -71,8 +53,8 @@ window.addEventListener('popstate', () => {
 window.addEventListener('pagehide', () => reader?.saveNote());
 
 /**
- * Opens `options.doc` full screen. `options`: {doc, meetingId, owner, entry(), kind,
- * meta(), retry(), refetch(), focusBack()}.
+ * Opens `options.doc` full screen. `options`: {doc, meetingId, owner, token, entry(),
+ * kind, meta(), retry(), refetch(), focusBack()}.
  */
 export function openReader(options) {
   if (reader) closeReader();
@@ -126,15 +108,10 @@ export function refreshReader(entryOf, ids) {
   refresh();
 }
 
-/** Whether the person wrote a note on this document, on this device. */
-export function hasNote(meetingId, documentId, owner) {
-  return loadNote(noteKey(meetingId, documentId, owner)).text.trim() !== '';
-}
-
 function closeNow() {
   const closing = reader;
   reader = null;
-  closing.saveNote();
+  closing.notes.close();
   closing.view?.destroy();
   if (closing.url) URL.revokeObjectURL(closing.url);
   closing.dialog.close();
@@ -264,91 +241,4 @@ function dataUrl(blob) {
     file.onerror = () => reject(file.error);
     file.readAsDataURL(blob);
   });
-}
-
-// --- Private notes ---
-
-function noteKey(meetingId, documentId, owner) {
-  return `${NOTE_PREFIX}${owner}.${meetingId}.${documentId}`;
-}
-
-function loadNote(key) {
-  try {
-    const saved = JSON.parse(localStorage.getItem(key));
-    return { text: typeof saved?.text === 'string' ? saved.text : '', saved_at: saved?.saved_at ?? null };
-  } catch {
-    return { text: '', saved_at: null };
-  }
-}
-
-/** The notes panel: a toggle, and under it the text area saved as the person types. */
-function notesPanel({ doc, meetingId, owner }) {
-  const key = noteKey(meetingId, doc.id, owner);
-  const saved = loadNote(key);
-  const toggle = h('button', { type: 'button', class: 'reader-notes-toggle', 'aria-expanded': 'false', 'aria-controls': 'reader-notes-panel' });
-  const field = h('textarea', { id: 'reader-note', class: 'reader-note', rows: '6', maxlength: String(NOTE_MAX), 'aria-describedby': 'reader-note-help reader-note-state' });
-  field.value = saved.text;
-  const fieldLabel = h('label', { for: 'reader-note' });
-  const help = h('p', { id: 'reader-note-help', class: 'muted small' });
-  const state = h('p', { id: 'reader-note-state', class: 'small', role: 'status' });
-  const panel = h('div', { id: 'reader-notes-panel', class: 'reader-notes-panel', hidden: true }, fieldLabel, field, help, state);
-  let timer = 0;
-  let dirty = false;
-  let savedAt = saved.saved_at;
-  let failed = false;
-
-  const showState = () => {
-    if (failed) state.replaceChildren(glyph('!'), ' ', t('docs_note_failed'));
-    else if (dirty) state.replaceChildren(glyph('…'), ' ', t('docs_note_saving'));
-    else if (savedAt) state.replaceChildren(glyph('✓'), ' ', t('docs_note_saved', { time: clock(savedAt) }));
-    else state.replaceChildren();
-    state.classList.toggle('is-ok', !failed && !dirty && Boolean(savedAt));
-    state.classList.toggle('is-warn', failed);
-  };
-  const labelToggle = () => {
-    const filled = field.value.trim() !== '';
-    toggle.replaceChildren(glyph('✎'), ' ', filled ? t('docs_notes_filled') : t('docs_notes'), ' ', glyph(panel.hidden ? '▴' : '▾'));
-  };
-  const save = () => {
-    clearTimeout(timer);
-    if (!dirty) return;
-    dirty = false;
-    try {
-      if (field.value.trim() === '') localStorage.removeItem(key);
-      else localStorage.setItem(key, JSON.stringify({ text: field.value, saved_at: Date.now() }));
-      savedAt = Date.now();
-      failed = false;
-    } catch {
-      failed = true;
-    }
-    showState();
-  };
-  field.addEventListener('input', () => {
-    dirty = true;
-    showState();
-    clearTimeout(timer);
-    timer = setTimeout(save, NOTE_DELAY_MS);
-  });
-  field.addEventListener('blur', save);
-  toggle.addEventListener('click', () => {
-    const open = panel.hidden;
-    panel.hidden = !open;
-    toggle.setAttribute('aria-expanded', String(open));
-    labelToggle();
-    if (open) field.focus();
-  });
-  return {
-    element: h('section', { class: 'reader-notes' }, toggle, panel),
-    save,
-    label() {
-      labelToggle();
-      fieldLabel.textContent = t('docs_notes_label');
-      help.textContent = t('docs_notes_help');
-      showState();
-    },
-  };
-}
-
-function clock(millis) {
-  return new Intl.DateTimeFormat(language() === 'vi' ? 'vi-VN' : 'en-GB', { timeStyle: 'short' }).format(new Date(millis));
 }

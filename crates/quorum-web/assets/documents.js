@@ -1,6 +1,7 @@
 // Documents per agenda item on a participant's device: the current item's first, then the
-// others by item, each with its download state. Every readable document is fetched in the
-// background as soon as the meeting view arrives (documents-queue.js), so that it opens
+// others by item, each with its download state and version. Every readable document (its
+// current version) is fetched in the background, one at a time, as soon as the view shows
+// it — approved, shared more widely or replaced (documents-queue.js) — so that it opens
 // with no network, even before the hub answers after a reload (the list is remembered);
 // tapping one opens the reader (documents-reader.js). Also registers the offline service
 // worker (sw.js), and forgets every document at sign-out.
@@ -8,7 +9,8 @@
 import { savedSession } from './api.js';
 import { glyph, h, sig } from './dom.js';
 import { forget, hurry, percent, retry, startQueue, stopQueue, track } from './documents-queue.js';
-import { closeReader, hasNote, openReader, refreshReader } from './documents-reader.js';
+import { hasNote, pushPending } from './documents-notes.js';
+import { closeReader, openReader, refreshReader } from './documents-reader.js';
 import * as store from './documents-store.js';
 import { define, number, t } from './i18n.js';
 
@@ -20,7 +22,9 @@ define({
     docs_others: 'Tài liệu các nội dung khác ({count})',
     docs_all_saved: 'Đã lưu cả {count} tài liệu để đọc ngoại tuyến',
     docs_one_saved: 'Đã lưu tài liệu để đọc ngoại tuyến',
-    docs_some_saved: 'Đã lưu {saved}/{count} tài liệu để đọc ngoại tuyến',
+    docs_some_saved: 'Đã tải sẵn {saved}/{count} tài liệu',
+    docs_version: 'phiên bản {number}',
+    docs_confidential: 'Mật',
     docs_memory_only: 'Thiết bị chỉ giữ tài liệu đến khi đóng trang: muốn đọc khi mất mạng, cần mở ứng dụng qua kết nối an toàn (https).',
     docs_offline_title: 'Chưa kết nối được với máy chủ',
     docs_offline_help: 'Các tài liệu đã lưu trên thiết bị vẫn mở được. Ứng dụng tự kết nối lại khi có mạng.',
@@ -58,7 +62,9 @@ define({
     docs_others: 'Documents of the other items ({count})',
     docs_all_saved: 'All {count} documents saved for reading offline',
     docs_one_saved: 'The document is saved for reading offline',
-    docs_some_saved: '{saved} of {count} documents saved for reading offline',
+    docs_some_saved: '{saved} of {count} documents downloaded ahead',
+    docs_version: 'version {number}',
+    docs_confidential: 'Confidential',
     docs_memory_only: 'This device keeps documents only until the page is closed: to read them offline, open the app over a secure connection (https).',
     docs_offline_title: 'Cannot reach the hub yet',
     docs_offline_help: 'The documents saved on this device still open. The app reconnects by itself when the network is back.',
@@ -92,11 +98,15 @@ define({
 });
 
 window.addEventListener('load', registerWorker);
+/** The meeting whose notes go to the hub when the network returns. */
+let pending = null;
+window.addEventListener('online', () => pending && pushPending(pending));
 // A device with no session keeps no documents: a sign-out, or a session that ended.
 if (!savedSession()) store.forgetAll();
 
 /** Forgets every document kept on this device: call at sign-out. */
 export function forgetDocuments() {
+  pending = null;
   stopQueue();
   closeReader();
   return store.forgetAll();
@@ -106,6 +116,9 @@ export function forgetDocuments() {
 export function documentActions(ctx) {
   const docs = startQueue(ctx, ctx.session.session?.member ?? ctx.session.session?.account ?? 'device');
   ctx.ui.documents = docs;
+  // Notes written here while offline go to the hub now, and whenever the network returns.
+  pending = { meetingId: ctx.meetingId, owner: docs.owner, token: ctx.session.token };
+  if (navigator.onLine) pushPending(pending);
   return {
     openDocument(doc) {
       hurry(docs, doc);
@@ -113,6 +126,7 @@ export function documentActions(ctx) {
         doc,
         meetingId: ctx.meetingId,
         owner: docs.owner,
+        token: ctx.session.token,
         entry: () => docs.entries.get(doc.content_hash),
         kind: kindOf(doc),
         meta: () => `${typeLabel(doc)} · ${size(doc.size)}`,
@@ -255,7 +269,7 @@ function row(docs, doc, ui) {
   const noted = hasNote(docs.ctx.meetingId, doc.id, docs.owner);
   return {
     key: `doc:${doc.id}`,
-    sig: sig(doc.id, doc.name, doc.size, doc.media_type, noted),
+    sig: sig(doc.id, doc.name, doc.size, doc.media_type, noted, doc.status?.version, doc.access?.kind),
     build: () =>
       h(
         'div',
@@ -268,7 +282,16 @@ function row(docs, doc, ui) {
             'span',
             { class: 'doc-text' },
             h('span', { class: 'doc-name', id: `doc-name-${doc.id}` }, doc.name),
-            h('span', { class: 'doc-meta' }, typeLabel(doc), ' · ', size(doc.size), noted && [' · ', glyph('✎'), t('docs_has_note')]),
+            h(
+              'span',
+              { class: 'doc-meta' },
+              typeLabel(doc),
+              ' · ',
+              size(doc.size),
+              (doc.status?.version ?? 1) > 1 && [' · ', t('docs_version', { number: number(doc.status.version) })],
+              doc.access?.kind === 'confidential' && [' · ', glyph('⚿'), t('docs_confidential')],
+              noted && [' · ', glyph('✎'), t('docs_has_note')],
+            ),
           ),
         ),
         h('div', { class: 'slot' }),

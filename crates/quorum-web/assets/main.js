@@ -13,6 +13,7 @@ import { h, patch } from './dom.js';
 import { floorActions } from './floor.js';
 import { projectorBlocks } from './projector.js';
 import { joinScreen, meetingBlocks, meetingsScreen } from './render.js';
+import { pushCard } from './push.js';
 import { meetingsExtras, secretaryActions, secretaryScreen } from './secretary.js';
 import { MeetingLink } from './socket.js';
 
@@ -135,7 +136,7 @@ function showJoin(prefill) {
 function showMeetings(session, openTheOnlyOne) {
   let meetings = null;
   const current = {
-    render: () => show(meetings ? h('div', {}, meetingsScreen(meetings), meetingsExtras(session)) : loading()),
+    render: () => show(meetings ? h('div', {}, meetingsScreen(meetings), pushCard(session), meetingsExtras(session)) : loading()),
     stop() {},
   };
   setScreen(current);

@@ -3,6 +3,7 @@
 // confirmation, the receipt — and "N of M have voted" with the results and the verdict
 // when they may be shown. The chair's own controls come in as extra blocks.
 
+import { call, savedSession } from './api.js';
 import { countdown } from './clock.js';
 import { button, glyph, h, sig } from './dom.js';
 import { define, describe, number, t } from './i18n.js';
@@ -21,6 +22,9 @@ define({
     rule_base_all_members: 'tổng số đại biểu',
     rule_base_stated: 'tổng số {count} đại biểu',
     rule_abstentions_excluded: '(không tính phiếu không biểu quyết)',
+    receipt_checking: 'Đang đối chiếu mã với danh sách đã kiểm…',
+    receipt_counted: 'Mã của bạn có trong danh sách {count} phiếu đã được kiểm.',
+    receipt_not_listed: 'Không tìm thấy mã của bạn trong danh sách đã kiểm: hãy báo thư ký.',
   },
   en: {
     poll_rule: 'Passes with: {rule}',
@@ -34,6 +38,9 @@ define({
     rule_base_all_members: 'all members',
     rule_base_stated: 'all {count} members',
     rule_abstentions_excluded: '(abstentions left out)',
+    receipt_checking: 'Checking your code against the counted list…',
+    receipt_counted: 'Your code is in the list of {count} counted ballots.',
+    receipt_not_listed: 'Your code is not in the counted list: tell the secretary.',
   },
 });
 
@@ -82,7 +89,7 @@ function ballotBlocks(view, poll, ui) {
     blocks.push({
       key: `ballot:${seat.seat}`,
       sig: sig(poll.status, poll.round, poll.spec, state, proxyName, state.step === 'sending' && ui.status),
-      build: () => ballotBlock(poll, seat, state, proxyName, ui),
+      build: () => ballotBlock(view.meeting.id, poll, seat, state, proxyName, ui),
     });
   }
   return blocks;
@@ -155,7 +162,7 @@ function chosenLabels(question, answer) {
   return answer.length === 0 ? t('nothing_chosen') : answer.map((index) => all[index]?.label ?? index).join(', ');
 }
 
-function ballotBlock(poll, seat, state, proxyName, ui) {
+function ballotBlock(meetingId, poll, seat, state, proxyName, ui) {
   const actions = ui.actions;
   const key = state.key;
   const seatArg = proxyName ? seat.seat : null;
@@ -172,6 +179,7 @@ function ballotBlock(poll, seat, state, proxyName, ui) {
             h('p', { class: 'card-label' }, t('receipt')),
             h('p', { class: 'receipt' }, groupReceipt(state.receipt)),
             h('p', { class: 'muted' }, t('receipt_hint')),
+            (poll.status === 'closed' || poll.status === 'published') && receiptCheck(meetingId, poll, state.receipt),
           ]
         : h('p', {}, t('voted')),
       poll.spec.vote_change &&
@@ -255,6 +263,26 @@ function questionFieldset(poll, question, qi, state, direct, actions) {
       }),
     ),
   );
+}
+
+/**
+ * Looks the receipt up in the list the hub publishes once a round is counted (receipts
+ * only, sorted), so that the voter sees their ballot was counted.
+ */
+function receiptCheck(meetingId, poll, receipt) {
+  const line = h('p', { class: 'state receipt-check' }, t('receipt_checking'));
+  call('GET', `/api/meetings/${encodeURIComponent(meetingId)}/receipts`, { token: savedSession()?.token })
+    .then((published) => {
+      const rounds = published.find((entry) => entry.poll === poll.id)?.rounds ?? [];
+      const round = rounds.find((entry) => entry.round === poll.round);
+      const found = round?.receipts.includes(receipt) ?? false;
+      line.classList.add(found ? 'is-ok' : 'is-error');
+      line.textContent = found
+        ? t('receipt_counted', { count: number(round.receipts.length) })
+        : t('receipt_not_listed');
+    })
+    .catch(() => line.remove());
+  return line;
 }
 
 /** A receipt in groups of five, easier to read aloud and compare: 7KQ2M-9D4XT-… */

@@ -4,7 +4,7 @@
 // the verdict in big letters, the countdown — else a welcome screen with a code to join;
 // or the item under discussion, the speaker, or the quorum.
 
-import { savedSession } from './api.js';
+import { call, savedSession } from './api.js';
 import { glyph, h, sig } from './dom.js';
 import { projectorFloorBlocks } from './floor.js';
 import { define, number, t } from './i18n.js';
@@ -25,6 +25,7 @@ define({
     proj_present: 'Có mặt',
     proj_required: 'Cần',
     proj_members: 'Tổng số',
+    proj_audit: 'Mã kiểm chứng hồ sơ (sự kiện {seq}): {hash}',
   },
   en: {
     proj_welcome: 'Welcome',
@@ -37,6 +38,7 @@ define({
     proj_present: 'Present',
     proj_required: 'Needed',
     proj_members: 'Members',
+    proj_audit: 'Record check code (event {seq}): {hash}',
   },
 });
 
@@ -60,7 +62,13 @@ export function projectorBlocks(view) {
           key: `p-poll:${poll.id}`,
           sig: sig(poll.spec, poll.status, poll.round, poll.deadline, poll.progress, poll.results),
           build: () =>
-            h('section', { class: 'card poll projector-poll', 'aria-labelledby': `poll-${poll.id}` }, pollHead(poll), resultsBlock(poll)),
+            h(
+              'section',
+              { class: 'card poll projector-poll', 'aria-labelledby': `poll-${poll.id}` },
+              pollHead(poll),
+              resultsBlock(poll),
+              poll.status === 'closed' || poll.status === 'published' ? auditHead(view.meeting.id) : null,
+            ),
         },
         // In the automatic mode the hall also sees who has the floor, as it always did.
         ...(shown.auto ? floor : []),
@@ -200,4 +208,18 @@ function joinQr(meetingId) {
     joinCodes.set(meetingId, code);
   }
   return code;
+}
+
+/**
+ * The head of the meeting's hash chain as the result is shown: anyone can later check
+ * the minutes and the stored record against it (`quorum verify --head`).
+ */
+function auditHead(meetingId) {
+  const line = h('p', { class: 'audit-head meta' });
+  call('GET', `/api/meetings/${encodeURIComponent(meetingId)}/audit`, { token: savedSession()?.token })
+    .then((head) => {
+      line.textContent = t('proj_audit', { seq: head.seq, hash: head.hash.slice(0, 16) });
+    })
+    .catch(() => line.remove());
+  return line;
 }

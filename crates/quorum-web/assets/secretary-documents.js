@@ -1,10 +1,12 @@
 // Documents per agenda item on the secretary's desk: drop files or choose them, say who may
 // read them, and watch each upload's real progress (bytes sent, then the hub storing it)
-// with a cancel button; the item's documents listed with who may read them, and removable.
+// with a cancel button; the item's documents listed with who may read them, approved,
+// replaced by new versions (secretary-versions.js) and removable.
 
 import { button, glyph, h, sig } from './dom.js';
 import { define, number, t } from './i18n.js';
 import { dropZone, errorLine, fileSize, problemText, upload } from './secretary-transfer.js';
+import { draftsLine, earlierVersions, versionActions, versionBadges, versionButtons } from './secretary-versions.js';
 
 define({
   vi: {
@@ -82,6 +84,8 @@ export function documentsCard(view, ui) {
             build: () => itemBlock(item, index, uploads, access, desk, ui),
           };
         });
+  const drafts = draftsLine(items);
+  if (drafts) blocks.unshift({ key: 'sec-docs-drafts', sig: sig(drafts.textContent), build: () => drafts });
   return { title: t('sec_docs'), meta: t('sec_docs_count', { count: number(count) }), blocks };
 }
 
@@ -93,12 +97,12 @@ function itemBlock(item, index, uploads, access, desk, ui) {
     h('h3', { id: `sec-item-${item.id}` }, t('sec_docs_item', { number: index + 1, title: item.title })),
     item.documents.length === 0
       ? h('p', { class: 'muted' }, t('sec_docs_none'))
-      : h('ul', { class: 'sec-docs' }, item.documents.map((document) => documentLine(document, desk, ui))),
+      : h('ul', { class: 'sec-docs' }, item.documents.map((document) => documentLine(document, item, desk, ui))),
     h(
       'fieldset',
       { class: 'sec-access' },
       h('legend', {}, t('sec_docs_access')),
-      ['everyone', 'delegates_only'].map((kind) =>
+      ['everyone', 'delegates_only', 'confidential'].map((kind) =>
         h(
           'label',
           { class: 'sec-radio' },
@@ -125,7 +129,7 @@ function itemBlock(item, index, uploads, access, desk, ui) {
   );
 }
 
-function documentLine(document, desk, ui) {
+function documentLine(document, item, desk, ui) {
   const kind = document.access.kind;
   const confirming = desk.detaching === document.id;
   return h(
@@ -135,7 +139,8 @@ function documentLine(document, desk, ui) {
       'div',
       { class: 'sec-doc-line' },
       h('span', { class: 'sec-doc-name' }, glyph('▤'), ' ', document.name),
-      h('span', { class: 'meta' }, h('span', {}, fileSize(document.size)), h('span', { class: `badge sec-access--${kind}` }, t(`sec_access_badge_${kind}`))),
+      h('span', { class: 'meta' }, h('span', {}, fileSize(document.size)), h('span', { class: `badge sec-access--${kind}` }, t(`sec_access_badge_${kind}`)), versionBadges(document)),
+      !confirming && versionButtons(document, item.id, ui),
       !confirming &&
         button('secondary', t('sec_doc_remove'), () => ui.actions.secDetachAsk(document.id), {
           class: 'sec-small-button',
@@ -155,6 +160,7 @@ function documentLine(document, desk, ui) {
           button('secondary', t('sec_cancel'), () => ui.actions.secDetachAsk(null)),
         ),
       ),
+    earlierVersions(document),
   );
 }
 
@@ -200,6 +206,11 @@ function uploadLine(entry, ui) {
   );
 }
 
+/** The access rule for a choice of the desk: confidential names no reader beyond the keepers. */
+function accessRule(kind) {
+  return kind === 'confidential' ? { kind, members: [] } : { kind };
+}
+
 /** What the document buttons do. */
 export function documentsActions(ctx, desk) {
   let counter = 0;
@@ -210,11 +221,15 @@ export function documentsActions(ctx, desk) {
     entry.total = 0;
     entry.problem = null;
     const form = new FormData();
-    // The hub reads `name` and `access` before the file itself.
+    // The hub reads `name` and `access` before the file itself. A new version keeps the
+    // document's access.
     form.append('name', entry.file.name);
-    form.append('access', JSON.stringify({ kind: entry.access }));
+    if (!entry.replaces) form.append('access', JSON.stringify(accessRule(entry.access)));
     form.append('file', entry.file, entry.file.name);
-    const path = `/api/meetings/${encodeURIComponent(ctx.meetingId)}/items/${encodeURIComponent(entry.item)}/documents`;
+    const meeting = `/api/meetings/${encodeURIComponent(ctx.meetingId)}`;
+    const path = entry.replaces
+      ? `${meeting}/documents/${encodeURIComponent(entry.replaces)}/versions`
+      : `${meeting}/items/${encodeURIComponent(entry.item)}/documents`;
     const transfer = upload(path, ctx.session.token, form, (sent, total) => {
       entry.sent = sent;
       entry.total = total;
@@ -241,6 +256,13 @@ export function documentsActions(ctx, desk) {
   const find = (id) => desk.uploads.find((entry) => entry.id === id);
 
   return {
+    ...versionActions(ctx, (item, document, file) => {
+      counter += 1;
+      const entry = { id: `u${counter}`, item, file, replaces: document.id, step: 'sending' };
+      desk.uploads.push(entry);
+      start(entry);
+      ctx.render();
+    }),
     secUploadAccess(item, kind) {
       desk.access.set(item, kind);
     },

@@ -3,13 +3,15 @@
 // sheet of QR codes, and export the record. This file holds the desk's frame and the
 // record export; each task lives in its own secretary-*.js.
 
+import { HubError } from './api.js';
 import { h, sig } from './dom.js';
 import { dateTime, define, t } from './i18n.js';
 import { documentsCard, documentsActions } from './secretary-documents.js';
 import { invitationsCard, invitationsActions, invitationSheetScreen } from './secretary-invitations.js';
 import { mayCreateMeetings, newMeetingScreen } from './secretary-new.js';
+import { noticesActions, noticesCard } from './secretary-notices.js';
 import { rosterCard, rosterActions } from './secretary-roster.js';
-import { fetchText, problemText, saveFile } from './secretary-transfer.js';
+import { fetchText, problemText, refusal, saveFile } from './secretary-transfer.js';
 
 define({
   vi: {
@@ -19,7 +21,13 @@ define({
     sec_record: 'Hồ sơ cuộc họp',
     sec_record_help:
       'Tải toàn bộ hồ sơ: mọi sự kiện đã ghi (điểm danh, biểu quyết, kết luận…) theo thứ tự, cùng tình trạng hiện tại của cuộc họp, dạng JSON để lưu trữ và đối chiếu.',
-    sec_record_later: 'Biên bản dạng DOCX/PDF theo Nghị định 30/2020/NĐ-CP sẽ có trong bản cập nhật sau.',
+    sec_minutes_help: 'Biên bản cuộc họp theo thể thức Nghị định 30/2020/NĐ-CP, lập từ hồ sơ:',
+    sec_minutes_docx: 'Biên bản (.docx)',
+    sec_minutes_pdf: 'Biên bản (.pdf)',
+    sec_minutes_html: 'Biên bản để in (.html)',
+    sec_minutes_json: 'Biên bản (.json)',
+    sec_minutes_loading: 'Đang lập biên bản…',
+    sec_minutes_done: 'Đã tải {file}.',
     sec_record_download: 'Tải hồ sơ cuộc họp (.json)',
     sec_record_loading: 'Đang chuẩn bị hồ sơ…',
     sec_record_done: 'Đã tải {file}: {count} sự kiện, lúc {time}.',
@@ -31,7 +39,13 @@ define({
     sec_record: 'Meeting record',
     sec_record_help:
       'Download the whole record: every event recorded (check-ins, votes, conclusions…) in order, with the meeting as it stands now, as JSON for archiving and checking.',
-    sec_record_later: 'Minutes as DOCX/PDF in the Decree 30/2020/ND-CP format come in a later update.',
+    sec_minutes_help: 'The minutes, in the Decree 30/2020/ND-CP layout, made from the record:',
+    sec_minutes_docx: 'Minutes (.docx)',
+    sec_minutes_pdf: 'Minutes (.pdf)',
+    sec_minutes_html: 'Printable minutes (.html)',
+    sec_minutes_json: 'Minutes (.json)',
+    sec_minutes_loading: 'Preparing the minutes…',
+    sec_minutes_done: 'Downloaded {file}.',
     sec_record_download: 'Download the meeting record (.json)',
     sec_record_loading: 'Preparing the record…',
     sec_record_done: 'Downloaded {file}: {count} events, at {time}.',
@@ -54,6 +68,7 @@ function deskState(ui) {
     detaching: null,
     invitations: { chosen: null, projector: false, step: 'idle', issued: null, problem: null },
     record: { step: 'idle' },
+    minutes: { step: 'idle' },
   };
   return ui.secretary;
 }
@@ -85,6 +100,7 @@ export function secretaryBlocks(view, ui) {
         card(desk, 'documents', documentsCard(view, ui)),
         card(desk, 'invitations', invitationsCard(view, ui)),
         card(desk, 'record', recordCard(view, ui)),
+        card(desk, 'notices', noticesCard(view, ui)),
       ],
     },
   ];
@@ -120,21 +136,24 @@ function card(desk, name, { title, meta, blocks }) {
   };
 }
 
+/** The minutes' formats, in the order of their buttons. */
+const MINUTES_FORMATS = ['docx', 'pdf', 'html', 'json'];
+
 function recordCard(view, ui) {
   const state = deskState(ui).record;
+  const minutes = deskState(ui).minutes;
   return {
     title: t('sec_record'),
     meta: '',
     blocks: [
       {
         key: 'sec-record',
-        sig: sig(state),
+        sig: sig(state, minutes),
         build: () =>
           h(
             'div',
             {},
             h('p', {}, t('sec_record_help')),
-            h('p', { class: 'muted' }, t('sec_record_later')),
             h(
               'button',
               {
@@ -155,6 +174,35 @@ function recordCard(view, ui) {
                 t('sec_record_done', { file: state.file, count: state.count, time: dateTime(state.at) }),
               ),
             state.step === 'failed' && h('p', { class: 'error', role: 'alert' }, problemText(state.error)),
+            h('p', {}, t('sec_minutes_help')),
+            h(
+              'p',
+              { class: 'sec-minutes' },
+              ...MINUTES_FORMATS.map((format) =>
+                h(
+                  'button',
+                  {
+                    type: 'button',
+                    class: 'button button--secondary',
+                    'data-focus': `sec-minutes-${format}`,
+                    'aria-disabled': minutes.step === 'loading' ? 'true' : null,
+                    onclick: () => ui.actions.secDownloadMinutes(format),
+                  },
+                  minutes.step === 'loading' && minutes.format === format
+                    ? t('sec_minutes_loading')
+                    : t(`sec_minutes_${format}`),
+                ),
+              ),
+            ),
+            minutes.step === 'done' &&
+              h(
+                'p',
+                { class: 'sec-ok', role: 'status' },
+                h('span', { class: 'glyph', 'aria-hidden': 'true' }, '✓'),
+                ' ',
+                t('sec_minutes_done', { file: minutes.file }),
+              ),
+            minutes.step === 'failed' && h('p', { class: 'error', role: 'alert' }, problemText(minutes.error)),
           ),
       },
     ],
@@ -169,6 +217,7 @@ export function secretaryActions(ctx) {
     ...rosterActions(ctx, desk),
     ...documentsActions(ctx, desk),
     ...invitationsActions(ctx, desk),
+    ...noticesActions(ctx, desk),
     async secDownloadRecord() {
       if (desk.record.step === 'loading') return;
       desk.record = { step: 'loading' };
@@ -186,7 +235,39 @@ export function secretaryActions(ctx) {
       }
       ctx.render();
     },
+    async secDownloadMinutes(format) {
+      if (desk.minutes.step === 'loading') return;
+      desk.minutes = { step: 'loading', format };
+      ctx.render();
+      try {
+        const path = `/api/meetings/${encodeURIComponent(ctx.meetingId)}/minutes?format=${format}`;
+        const { bytes, type } = await fetchBytes(path, ctx.session.token);
+        const file = `bien-ban-${ctx.meetingId}.${format}`;
+        saveFile(file, bytes, type);
+        desk.minutes = { step: 'done', format, file };
+      } catch (error) {
+        desk.minutes = { step: 'failed', format, error };
+      }
+      ctx.render();
+    },
   };
+}
+
+/** Reads `path` as bytes with its media type, or throws a HubError. */
+async function fetchBytes(path, token) {
+  let response;
+  try {
+    response = await fetch(path, {
+      headers: { Authorization: `Bearer ${token}` },
+      cache: 'no-store',
+      credentials: 'omit',
+    });
+  } catch {
+    throw new HubError('network');
+  }
+  if (!response.ok) throw refusal(response.status, await response.text().catch(() => ''));
+  const bytes = await response.arrayBuffer();
+  return { bytes, type: response.headers.get('Content-Type') ?? 'application/octet-stream' };
 }
 
 /** Extra nodes under "my meetings" (such as "create a meeting"), or null. */

@@ -104,3 +104,54 @@ async function revalidated(request) {
     throw error;
   }
 }
+
+// Web Push: the hub sends {title, body, url, tag, urgent} encrypted for this browser
+// (an urgent meeting convened, an invitation). It is shown even with the app closed; an
+// urgent one stays until the person acts on it.
+self.addEventListener('push', (event) => {
+  let message = {};
+  try {
+    message = event.data ? event.data.json() : {};
+  } catch {
+    message = { body: event.data ? event.data.text() : '' };
+  }
+  const title = typeof message.title === 'string' && message.title ? message.title : 'Quorum';
+  event.waitUntil(
+    self.registration.showNotification(title, {
+      body: typeof message.body === 'string' ? message.body : '',
+      tag: typeof message.tag === 'string' ? message.tag : undefined,
+      renotify: Boolean(message.tag),
+      requireInteraction: Boolean(message.urgent),
+      vibrate: message.urgent ? [300, 100, 300, 100, 600] : undefined,
+      icon: '/favicon.ico',
+      data: { url: sameOriginUrl(message.url) },
+    }),
+  );
+});
+
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  const url = sameOriginUrl(event.notification.data?.url);
+  event.waitUntil(
+    (async () => {
+      const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+      const open = windows.find((client) => new URL(client.url).pathname === new URL(url).pathname);
+      if (open) {
+        await open.focus();
+        if ('navigate' in open) await open.navigate(url);
+        return;
+      }
+      await self.clients.openWindow(url);
+    })(),
+  );
+});
+
+/** A link from a message, kept to this hub's own pages. */
+function sameOriginUrl(link) {
+  try {
+    const url = new URL(typeof link === 'string' ? link : PAGE, self.location.origin);
+    return url.origin === self.location.origin ? url.href : new URL(PAGE, self.location.origin).href;
+  } catch {
+    return new URL(PAGE, self.location.origin).href;
+  }
+}

@@ -65,6 +65,7 @@ const FILES: &[(&str, &str, &[u8])] = &[
     ("i18n.js", JS, include_bytes!("../assets/i18n.js")),
     ("dom.js", JS, include_bytes!("../assets/dom.js")),
     ("projector.js", JS, include_bytes!("../assets/projector.js")),
+    ("push.js", JS, include_bytes!("../assets/push.js")),
     ("chair.js", JS, include_bytes!("../assets/chair.js")),
     (
         "chair-agenda.js",
@@ -133,9 +134,19 @@ const FILES: &[(&str, &str, &[u8])] = &[
         include_bytes!("../assets/secretary-documents.js"),
     ),
     (
+        "secretary-versions.js",
+        JS,
+        include_bytes!("../assets/secretary-versions.js"),
+    ),
+    (
         "secretary-invitations.js",
         JS,
         include_bytes!("../assets/secretary-invitations.js"),
+    ),
+    (
+        "secretary-notices.js",
+        JS,
+        include_bytes!("../assets/secretary-notices.js"),
     ),
     (
         "secretary-transfer.js",
@@ -161,6 +172,11 @@ const FILES: &[(&str, &str, &[u8])] = &[
         "documents-store.js",
         JS,
         include_bytes!("../assets/documents-store.js"),
+    ),
+    (
+        "documents-notes.js",
+        JS,
+        include_bytes!("../assets/documents-notes.js"),
     ),
     (
         "documents-reader.js",

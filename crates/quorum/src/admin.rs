@@ -359,18 +359,39 @@ pub(crate) struct ExportArgs {
     /// The meeting.
     #[arg(long)]
     meeting: String,
-    /// The file to write (default: standard output).
+    /// The file to write (default: standard output; required for docx and pdf).
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
+    /// `record`: the raw record as JSON; `docx`, `pdf`, `html`, `json`: the minutes
+    /// (biên bản).
+    #[arg(long, default_value = "record", value_parser = ["record", "docx", "pdf", "html", "json"])]
+    format: String,
 }
 
-/// Exports a meeting's record as JSON.
+/// Exports a meeting's record as JSON, or its minutes.
 pub(crate) async fn export(args: ExportArgs) -> anyhow::Result<()> {
+    if matches!(args.format.as_str(), "docx" | "pdf") && args.out.is_none() {
+        anyhow::bail!("--format {} needs --out FILE", args.format);
+    }
     let data = open(&args.config).await?;
     let meeting = meeting_id(&args.meeting)?;
     let record = quorum_gateway::rest::meetings::record_json(&data.hub, &meeting).await;
     data.close().await;
     let record = record.map_err(|error| anyhow::anyhow!("cannot export {meeting}: {error}"))?;
+    if args.format != "record" {
+        let format: quorum_minutes::Format = args.format.parse()?;
+        let bytes = quorum_gateway::rest::minutes::render(&record, format)
+            .with_context(|| format!("cannot make the minutes of {meeting}"))?;
+        return match (&args.out, format) {
+            (Some(path), _) => std::fs::write(path, bytes)
+                .with_context(|| format!("cannot write {}", path.display())),
+            (None, quorum_minutes::Format::Html | quorum_minutes::Format::Json) => {
+                print(&String::from_utf8_lossy(&bytes));
+                Ok(())
+            }
+            (None, _) => anyhow::bail!("--format {} needs --out FILE", args.format),
+        };
+    }
     let json = serde_json::to_string_pretty(&record)?;
     match &args.out {
         Some(path) => std::fs::write(path, json)

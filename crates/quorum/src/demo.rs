@@ -299,7 +299,15 @@ async fn create(hub: &Hub, meeting: &MeetingId) -> anyhow::Result<()> {
                     size,
                     media_type: "text/plain; charset=utf-8".to_owned(),
                     access: DocumentAccess::Everyone,
+                    status: Default::default(),
                 },
+            },
+        ));
+        // The demo's documents are approved: every screen reads them at once.
+        steps.push((
+            admin.clone(),
+            MeetingCommand::ApproveDocument {
+                document: id(&format!("tl-{item}"))?,
             },
         ));
     }
@@ -319,7 +327,14 @@ async fn create(hub: &Hub, meeting: &MeetingId) -> anyhow::Result<()> {
                 size,
                 media_type: "application/pdf".to_owned(),
                 access: DocumentAccess::Everyone,
+                status: Default::default(),
             },
+        },
+    ));
+    steps.push((
+        admin.clone(),
+        MeetingCommand::ApproveDocument {
+            document: id("tl-nd-1-to-trinh")?,
         },
     ));
     steps.push((

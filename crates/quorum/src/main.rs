@@ -6,6 +6,7 @@ mod demo;
 mod logging;
 mod serve;
 mod settings;
+mod verify;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -37,6 +38,8 @@ enum Command {
     SignInLink(admin::SignInLinkArgs),
     /// Exports a meeting's record (every event and the final state) as JSON.
     Export(admin::ExportArgs),
+    /// Checks a meeting's stored record: its hash chain, and every tally recounted.
+    Verify(verify::VerifyArgs),
 }
 
 /// Where the configuration comes from; shared by every subcommand.
@@ -87,6 +90,7 @@ fn main() -> ExitCode {
             Command::CreateAccount(args) => admin::create_account(args).await,
             Command::SignInLink(args) => admin::sign_in_link(args).await,
             Command::Export(args) => admin::export(args).await,
+            Command::Verify(args) => verify::run(args).await,
         }
     });
     match result {

@@ -26,19 +26,7 @@ impl Data {
         let data = config.data.clone();
         std::fs::create_dir_all(&data)
             .with_context(|| format!("cannot create the data directory {}", data.display()))?;
-        let lock_path = data.join("quorum.lock");
-        let lock = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&lock_path)
-            .with_context(|| format!("cannot open {}", lock_path.display()))?;
-        lock.try_lock().map_err(|_| {
-            anyhow::anyhow!(
-                "another quorum process is using {} (stop it first, or use the REST API of the running hub)",
-                data.display()
-            )
-        })?;
+        let lock = lock(&data)?;
         let log = SqliteLog::open(&data.join("quorum.db"), SqliteOptions::default())
             .context("cannot open the event log")?;
         let blobs =
@@ -61,6 +49,24 @@ impl Data {
             tracing::warn!(%error, "the event log did not close cleanly");
         }
     }
+}
+
+/// Takes the data directory's lock: one process at a time writes a data directory.
+pub(crate) fn lock(data: &std::path::Path) -> anyhow::Result<std::fs::File> {
+    let lock_path = data.join("quorum.lock");
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .with_context(|| format!("cannot open {}", lock_path.display()))?;
+    lock.try_lock().map_err(|_| {
+        anyhow::anyhow!(
+            "another quorum process is using {} (stop it first, or use the REST API of the running hub)",
+            data.display()
+        )
+    })?;
+    Ok(lock)
 }
 
 /// Runs the hub.
@@ -93,7 +99,11 @@ pub(crate) async fn run(args: ServeArgs) -> anyhow::Result<()> {
             .await
             .context("cannot seed the demo meeting")?;
     }
+    let outbox = quorum_gateway::outbox::Outbox::start(hub.clone())
+        .await
+        .context("cannot start the notification outbox")?;
     bound.serve(shutdown_signal()).await?;
+    outbox.stop().await;
     data.close().await;
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! `cargo xtask browser-deps`: what the browser end-to-end tests need, installed by the
-//! project itself — Debian's `chromium` (never a browser download of playwright's own)
-//! and the npm packages pinned in `crates/quorum-web/tests/browser/package-lock.json`.
+//! project itself — Debian's `chromium` (never a browser download of playwright's own),
+//! poppler's `pdftotext` (the minutes' tests) and the npm packages pinned in
+//! `crates/quorum-web/tests/browser/package-lock.json`.
 
 use std::path::Path;
 use std::process::Command;
@@ -11,15 +12,18 @@ use anyhow::{Context, Result, bail};
 const CHROMIUM: &str = "/usr/bin/chromium";
 /// The browser tests' folder, from the workspace root.
 const TESTS: &str = "crates/quorum-web/tests/browser";
-/// The Debian packages: the browser, and a font with every Vietnamese letter.
-const PACKAGES: &[&str] = &["chromium", "fonts-dejavu-core"];
+/// The Debian packages: the browser, a font with every Vietnamese letter, and poppler's
+/// `pdftotext`, with which the minutes' tests read the PDF back.
+const PACKAGES: &[&str] = &["chromium", "fonts-dejavu-core", "poppler-utils"];
+/// Installed by `poppler-utils`.
+const PDFTOTEXT: &str = "/usr/bin/pdftotext";
 /// A copy of the lock `npm ci` last installed, to notice when the lock changes.
 const INSTALLED_LOCK: &str = "node_modules/.quorum-installed-lock.json";
 
 /// Installs chromium if it is missing, and the npm packages if missing or out of date.
 pub(crate) fn deps(root: &Path) -> Result<()> {
-    if Path::new(CHROMIUM).exists() {
-        eprintln!("browser-deps: {CHROMIUM} is installed");
+    if Path::new(CHROMIUM).exists() && Path::new(PDFTOTEXT).exists() {
+        eprintln!("browser-deps: {CHROMIUM} and {PDFTOTEXT} are installed");
     } else {
         install_chromium()?;
     }
@@ -45,6 +49,9 @@ fn install_chromium() -> Result<()> {
     }
     if !Path::new(CHROMIUM).exists() {
         bail!("apt-get installed chromium but {CHROMIUM} is not there");
+    }
+    if !Path::new(PDFTOTEXT).exists() {
+        bail!("apt-get installed poppler-utils but {PDFTOTEXT} is not there");
     }
     Ok(())
 }

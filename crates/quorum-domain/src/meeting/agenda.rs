@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::id::{DocumentId, ItemId, MemberId};
 use crate::meeting::Meeting;
 use crate::meeting::caller::Caller;
+use crate::meeting::document::DocumentStatus;
 use crate::meeting::event::MeetingEvent;
 use crate::policy::{Action, Role};
 use crate::rejection::{Entity, Rejection, RejectionCode};
@@ -82,6 +83,12 @@ pub enum DocumentAccess {
         /// The readers.
         members: BTreeSet<MemberId>,
     },
+    /// Confidential ("mật"): only the chair, the secretary and the delegates named;
+    /// never a guest (even if named) nor the hall projector.
+    Confidential {
+        /// The readers besides the chair and the secretary.
+        members: BTreeSet<MemberId>,
+    },
 }
 
 /// Someone who wants to read a document.
@@ -111,9 +118,25 @@ impl DocumentAccess {
             (DocumentAccess::Named { members }, Reader::Participant { member, .. }) => {
                 members.contains(member)
             }
-            (DocumentAccess::DelegatesOnly | DocumentAccess::Named { .. }, Reader::Projector) => {
-                false
+            (DocumentAccess::Confidential { members }, Reader::Participant { member, role }) => {
+                role != Role::Guest && members.contains(member)
             }
+            (
+                DocumentAccess::DelegatesOnly
+                | DocumentAccess::Named { .. }
+                | DocumentAccess::Confidential { .. },
+                Reader::Projector,
+            ) => false,
+        }
+    }
+
+    /// The readers named, for the rules that name them.
+    fn named(&self) -> Option<&BTreeSet<MemberId>> {
+        match self {
+            DocumentAccess::Named { members } | DocumentAccess::Confidential { members } => {
+                Some(members)
+            }
+            DocumentAccess::Everyone | DocumentAccess::DelegatesOnly => None,
         }
     }
 }
@@ -133,14 +156,26 @@ pub struct Document {
     pub media_type: String,
     /// Who may read it.
     pub access: DocumentAccess,
+    /// Draft or published, the current version and the earlier ones. Absent in logs
+    /// written before documents had versions and approval: published, version 1.
+    #[serde(default)]
+    pub status: DocumentStatus,
 }
 
 impl Document {
-    fn validate(&self) -> Result<(), Rejection> {
+    /// Whether `reader` may read the document: its access rule, and a draft only for
+    /// those who keep the meeting. The one rule for views and downloads alike.
+    pub fn readable_by(&self, reader: Reader<'_>) -> bool {
+        (!self.status.draft || matches!(reader, Reader::Keeper)) && self.access.permits(reader)
+    }
+
+    pub(super) fn validate(&self) -> Result<(), Rejection> {
         text::required_line("document.name", &self.name, text::NAME_MAX)?;
         text::required_line("document.media_type", &self.media_type, 255)?;
-        if let DocumentAccess::Named { members } = &self.access
-            && members.len() > 10_000
+        if self
+            .access
+            .named()
+            .is_some_and(|members| members.len() > 10_000)
         {
             return Err(Rejection::invalid("document.access", "too many readers"));
         }
@@ -247,13 +282,16 @@ impl Agenda {
         document: &DocumentId,
         access: &DocumentAccess,
     ) -> Option<()> {
-        let doc = self
-            .items
+        self.document_mut(document)?.access = access.clone();
+        Some(())
+    }
+
+    /// One document, to change it.
+    pub(crate) fn document_mut(&mut self, document: &DocumentId) -> Option<&mut Document> {
+        self.items
             .iter_mut()
             .flat_map(|item| item.documents.iter_mut())
-            .find(|doc| &doc.id == document)?;
-        doc.access = access.clone();
-        Some(())
+            .find(|doc| &doc.id == document)
     }
 }
 
@@ -377,9 +415,12 @@ impl Meeting {
         if self.agenda.documents().count() >= MAX_DOCUMENTS {
             return Err(Rejection::invalid("document", "too many documents"));
         }
+        // Every document starts as a draft that only the keepers see, until approved.
+        let mut document = document.clone();
+        document.status = DocumentStatus::draft(caller.actor, caller.now);
         Ok(vec![MeetingEvent::DocumentAttached {
             item: item.clone(),
-            document: document.clone(),
+            document,
         }])
     }
 
@@ -418,7 +459,7 @@ impl Meeting {
             .ok_or_else(|| Rejection::unknown(Entity::Item, item))
     }
 
-    fn known_document(&self, document: &DocumentId) -> Result<&Document, Rejection> {
+    pub(super) fn known_document(&self, document: &DocumentId) -> Result<&Document, Rejection> {
         self.agenda
             .document(document)
             .ok_or_else(|| Rejection::unknown(Entity::Document, document))
@@ -457,6 +498,44 @@ mod tests {
         assert!(!DocumentAccess::DelegatesOnly.permits(guest));
         assert!(!DocumentAccess::DelegatesOnly.permits(Reader::Projector));
         assert!(DocumentAccess::Everyone.permits(guest));
+        let guest_alice = Reader::Participant {
+            member: &alice,
+            role: Role::Guest,
+        };
+        let confidential = DocumentAccess::Confidential {
+            members: BTreeSet::from([alice.clone()]),
+        };
+        assert!(confidential.permits(delegate(&alice)));
+        assert!(!confidential.permits(delegate(&bob)));
+        assert!(
+            !confidential.permits(guest_alice),
+            "never a guest, even named"
+        );
+        assert!(named.permits(guest_alice));
+        assert!(confidential.permits(Reader::Keeper));
+        assert!(!confidential.permits(Reader::Projector));
+    }
+
+    #[test]
+    fn access_keeps_its_wire_names() {
+        let json = |access: &DocumentAccess| serde_json::to_string(access).unwrap();
+        assert_eq!(json(&DocumentAccess::Everyone), r#"{"kind":"everyone"}"#);
+        assert_eq!(
+            json(&DocumentAccess::DelegatesOnly),
+            r#"{"kind":"delegates_only"}"#
+        );
+        assert_eq!(
+            json(&DocumentAccess::Named {
+                members: BTreeSet::new()
+            }),
+            r#"{"kind":"named","members":[]}"#
+        );
+        assert_eq!(
+            json(&DocumentAccess::Confidential {
+                members: BTreeSet::new()
+            }),
+            r#"{"kind":"confidential","members":[]}"#
+        );
     }
 
     #[test]

@@ -33,6 +33,7 @@ impl<'a> Caller<'a> {
             Actor::Member { .. } => self.participant.map(|p| Standing::Participant(p.role())),
             Actor::Admin => Some(Standing::Admin),
             Actor::System => Some(Standing::System),
+            Actor::Unit { .. } => None,
         }
     }
 
@@ -58,7 +59,9 @@ impl<'a> Caller<'a> {
         match (self.actor, self.participant) {
             (Actor::Member { .. }, Some(participant)) => Ok(participant),
             (Actor::Member { .. }, None) => Err(RejectionCode::NotAParticipant.into()),
-            (Actor::Admin | Actor::System, _) => Err(RejectionCode::NotPermitted.into()),
+            (Actor::Admin | Actor::System | Actor::Unit { .. }, _) => {
+                Err(RejectionCode::NotPermitted.into())
+            }
         }
     }
 

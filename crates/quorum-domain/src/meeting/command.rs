@@ -9,6 +9,7 @@ use crate::id::{
     PollId, UnitId,
 };
 use crate::meeting::agenda::{Document, DocumentAccess};
+use crate::meeting::document::DocumentFile;
 use crate::meeting::floor::FloorKind;
 use crate::meeting::outcome::DirectiveStatus;
 use crate::meeting::projector::ProjectorDisplay;
@@ -174,6 +175,21 @@ pub enum MeetingCommand {
         document: DocumentId,
         /// The new access rule.
         access: DocumentAccess,
+    },
+    /// Uploads a new version of a document; the current one goes into its history.
+    ReplaceDocument {
+        /// The document.
+        document: DocumentId,
+        /// The new version's content.
+        file: DocumentFile,
+        /// What changed, for the readers.
+        #[serde(default)]
+        note: String,
+    },
+    /// Publishes a draft document to its readers.
+    ApproveDocument {
+        /// The document.
+        document: DocumentId,
     },
 
     // --- Polls ---

@@ -12,6 +12,7 @@ use crate::id::{
     PollId, UnitId,
 };
 use crate::meeting::agenda::{Document, DocumentAccess};
+use crate::meeting::document::DocumentFile;
 use crate::meeting::floor::FloorKind;
 use crate::meeting::outcome::DirectiveStatus;
 use crate::meeting::projector::ProjectorDisplay;
@@ -185,7 +186,8 @@ pub enum MeetingEvent {
         /// By whom.
         by: Actor,
     },
-    /// A document was attached.
+    /// A document was attached (as a draft; in logs written before approval existed,
+    /// published).
     DocumentAttached {
         /// The item.
         item: ItemId,
@@ -203,6 +205,24 @@ pub enum MeetingEvent {
         document: DocumentId,
         /// The new rule.
         access: DocumentAccess,
+    },
+    /// A document got a new version; the one it replaces stays in its history.
+    DocumentReplaced {
+        /// The document.
+        document: DocumentId,
+        /// The new version's content.
+        file: DocumentFile,
+        /// What changed.
+        note: String,
+        /// By whom.
+        by: Actor,
+    },
+    /// A draft document was published to its readers.
+    DocumentApproved {
+        /// The document.
+        document: DocumentId,
+        /// By whom.
+        by: Actor,
     },
     /// A draft poll was created.
     PollCreated {

@@ -163,11 +163,21 @@ impl Meeting {
         directive: &DirectiveId,
         status: DirectiveStatus,
     ) -> Result<Vec<MeetingEvent>, Rejection> {
-        caller.require(Action::RecordOutcomes)?;
-        let current = self
-            .directives
-            .get(directive)
-            .ok_or_else(|| Rejection::unknown(Entity::Directive, directive))?;
+        // A unit may update its own directives (and nothing else); everyone else needs
+        // the right to record outcomes.
+        let current = match caller.actor {
+            crate::policy::Actor::Unit { unit } => self
+                .directives
+                .get(directive)
+                .filter(|current| &current.unit == unit)
+                .ok_or(RejectionCode::NotPermitted)?,
+            _ => {
+                caller.require(Action::RecordOutcomes)?;
+                self.directives
+                    .get(directive)
+                    .ok_or_else(|| Rejection::unknown(Entity::Directive, directive))?
+            }
+        };
         use DirectiveStatus::*;
         let allowed = matches!(
             (current.status, status),

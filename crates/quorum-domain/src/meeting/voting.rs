@@ -386,6 +386,21 @@ impl Meeting {
         }
     }
 
+    /// The result `poll` would close with now, counted afresh from the ballots in its
+    /// box rather than from the running tally: what an audit compares a recorded
+    /// result with. `None` if there is no such poll.
+    pub fn recounted_result(&self, poll: &PollId) -> Option<PollResult> {
+        let poll = self.polls.get(poll)?;
+        let bases = self.bases(&poll.spec);
+        let tally = poll.recount();
+        let verdicts = poll.verdicts_of(&tally, &bases);
+        Some(PollResult {
+            tally,
+            bases,
+            verdicts,
+        })
+    }
+
     /// The event that closes `poll` now, with its counted result.
     fn closing_event(&self, poll: &Poll, actor: &Actor) -> MeetingEvent {
         let bases = self.bases(&poll.spec);

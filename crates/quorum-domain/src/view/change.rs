@@ -168,7 +168,9 @@ pub(crate) fn changes(meeting: &Meeting, lens: Lens<'_>, event: &MeetingEvent) -
         | E::CurrentItemSet { .. }
         | E::DocumentAttached { .. }
         | E::DocumentDetached { .. }
-        | E::DocumentAccessChanged { .. } => out.agenda(),
+        | E::DocumentAccessChanged { .. }
+        | E::DocumentReplaced { .. }
+        | E::DocumentApproved { .. } => out.agenda(),
         E::ProjectorDisplaySet { .. } => out.list.push(ViewChange::Projector {
             projector: meeting.projector.clone(),
         }),

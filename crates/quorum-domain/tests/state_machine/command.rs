@@ -57,6 +57,7 @@ pub(crate) enum Kind {
     SetCurrent,
     Attach,
     Detach,
+    /// Access, approval or a new version: one kind, so that the mix of the others stays.
     Access,
     RequestFloor,
     WithdrawFloor,
@@ -195,7 +196,11 @@ fn command(kind: Kind, model: &Model, now: i64, dice: &mut Dice) -> (Who, Meetin
         Kind::SetCurrent => agenda::set_current(model, dice),
         Kind::Attach => agenda::attach(model, dice),
         Kind::Detach => agenda::detach(model, dice),
-        Kind::Access => agenda::set_access(model, dice),
+        Kind::Access => match dice.roll(10) {
+            0..=3 => agenda::approve(model, dice),
+            4..=5 => agenda::replace(model, dice),
+            _ => agenda::set_access(model, dice),
+        },
         Kind::RequestFloor => floor::request_floor(model, dice),
         Kind::WithdrawFloor => floor::withdraw_floor(model, dice),
         Kind::GrantFloor => floor::grant_floor(model, dice),

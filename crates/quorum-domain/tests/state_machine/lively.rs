@@ -4,6 +4,7 @@
 use std::collections::BTreeSet;
 
 use quorum_domain::meeting::agenda::{ContentHash, Document, DocumentAccess};
+use quorum_domain::meeting::document::DocumentStatus;
 use quorum_domain::meeting::floor::FloorKind;
 use quorum_domain::meeting::roster::PresenceMode;
 use quorum_domain::meeting::settings::{MeetingSettings, ProxyPolicy};
@@ -94,12 +95,19 @@ pub(crate) fn lively() -> Harness {
             size: 1_024,
             media_type: "application/pdf".into(),
             access,
+            status: DocumentStatus::default(),
         };
+        let id = document.id.clone();
         let attach = C::AttachDocument {
             item: ItemId::new("i1").unwrap(),
             document,
         };
         must(&mut harness, Who::Secretary, attach);
+        must(
+            &mut harness,
+            Who::Chair,
+            C::ApproveDocument { document: id },
+        );
     }
     let motion = Question {
         text: "Thông qua dự toán?".into(),

@@ -184,7 +184,7 @@ pub(crate) fn check_agenda(
             let readable = item
                 .documents
                 .iter()
-                .filter(|doc| may_read(&doc.access, class, me))
+                .filter(|doc| may_read(doc, class, me))
                 .collect();
             (&item.id, readable)
         })

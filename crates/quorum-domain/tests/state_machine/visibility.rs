@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use quorum_domain::meeting::agenda::DocumentAccess;
+use quorum_domain::meeting::agenda::{Document, DocumentAccess};
 use quorum_domain::poll::{Poll, PollStatus, ResultsVisibility};
 use quorum_domain::view::Audience;
 use quorum_domain::{Meeting, MemberId, PollId, Role, Viewer};
@@ -95,14 +95,23 @@ pub(crate) fn poll_visible(poll: &Poll, ran: &BTreeSet<PollId>, class: Class) ->
     class == Class::Keeper || poll.status != PollStatus::Draft || ran.contains(&poll.id)
 }
 
-/// Whether a viewer may read a document: everyone; delegates only (not guests, not the
-/// projector); or the named members. The chair's console reads everything.
-pub(crate) fn may_read(access: &DocumentAccess, class: Class, me: Option<&MemberId>) -> bool {
-    match (class, access) {
+/// Whether a viewer may read a document: the chair's console reads everything, drafts
+/// included; no one else reads a draft. Published: everyone; delegates only (not guests,
+/// not the projector); the named members; or confidentially the named members who are
+/// not guests (never the projector).
+pub(crate) fn may_read(document: &Document, class: Class, me: Option<&MemberId>) -> bool {
+    if document.status.draft && class != Class::Keeper {
+        return false;
+    }
+    match (class, &document.access) {
         (Class::Keeper, _) | (_, DocumentAccess::Everyone) => true,
         (Class::Projector, _) => false,
         (Class::Delegate, DocumentAccess::DelegatesOnly) => true,
-        (Class::Guest, DocumentAccess::DelegatesOnly) => false,
-        (_, DocumentAccess::Named { members }) => me.is_some_and(|me| members.contains(me)),
+        (Class::Guest, DocumentAccess::DelegatesOnly | DocumentAccess::Confidential { .. }) => {
+            false
+        }
+        (_, DocumentAccess::Named { members } | DocumentAccess::Confidential { members }) => {
+            me.is_some_and(|me| members.contains(me))
+        }
     }
 }

@@ -9,6 +9,7 @@ use quorum_domain::{
 use quorum_store::{Append, EventLog};
 
 use crate::access::Principal;
+use crate::audit::{ChainHash, ChainHead};
 use crate::clock;
 use crate::journal;
 use crate::room::CommandOutcome;
@@ -83,20 +84,23 @@ impl Hub {
                 .map_err(|error| HubError::Invalid(error.to_string()))?;
             records.extend(invited);
         }
-        let mut encoded = Vec::with_capacity(records.len());
-        for record in &records {
-            encoded.push(journal::encode_meeting(record)?);
-        }
+        let stream = journal::meeting_stream(&meeting);
+        let (encoded, head) =
+            journal::encode_meetings(&stream, &records, ChainHead::genesis(&stream))?;
         self.inner
             .store
             .append(Append {
-                stream: journal::meeting_stream(&meeting),
+                stream,
                 after: 0,
                 records: encoded,
             })
             .await?;
         let seq = state.seq();
-        self.start_room(state, records);
+        self.start_room(Loaded {
+            meeting: state,
+            recent: records,
+            head,
+        });
         Ok(seq)
     }
 
@@ -114,21 +118,35 @@ impl Hub {
     }
 }
 
-/// Rebuilds a meeting from its stream; also returns its last events, for resumes.
-pub async fn load_meeting(
-    store: &dyn EventLog,
-    stream: &str,
-) -> Result<(Meeting, Vec<EventRecord>), HubError> {
+/// A meeting rebuilt from its stream.
+#[derive(Debug)]
+pub struct Loaded {
+    /// The state after the last event.
+    pub meeting: Meeting,
+    /// The last events read, for resumes.
+    pub recent: Vec<EventRecord>,
+    /// Where the stream's hash chain ends: the next event is chained after it.
+    pub head: ChainHead,
+}
+
+/// Rebuilds a meeting from its stream. The chain is not checked here (`quorum verify`
+/// does that); the head is the hash of the last record as stored.
+pub async fn load_meeting(store: &dyn EventLog, stream: &str) -> Result<Loaded, HubError> {
     let mut meeting: Option<Meeting> = None;
     let mut recent = Vec::new();
+    let mut head = ChainHead::genesis(stream);
     let mut after = 0;
     loop {
         let records = store.read(stream, after, READ_CHUNK).await?;
         let Some(last) = records.last() else { break };
         after = last.seq;
         recent.clear();
-        for record in &records {
-            let record = journal::decode_meeting(stream, record)?;
+        for stored in &records {
+            head = ChainHead {
+                seq: stored.seq,
+                hash: ChainHash::of(stream, stored),
+            };
+            let record = journal::decode_meeting(stream, stored)?;
             let replayed = match meeting.as_mut() {
                 None => Meeting::from_created(&record).map(|created| {
                     meeting = Some(created);
@@ -146,5 +164,9 @@ pub async fn load_meeting(
         stream: stream.to_owned(),
         source: quorum_domain::ApplyError::NotCreated,
     })?;
-    Ok((meeting, recent))
+    Ok(Loaded {
+        meeting,
+        recent,
+        head,
+    })
 }

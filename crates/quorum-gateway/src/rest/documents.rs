@@ -1,5 +1,6 @@
 //! Documents: uploaded per agenda item (multipart, size-limited, stored by content
-//! hash), and downloaded only by those the meeting lets read them — revalidated by
+//! hash), new versions uploaded the same way, and downloaded — the current version or
+//! an earlier one by its hash — only by those the meeting lets read them, revalidated by
 //! their hash and resumable with range requests.
 
 use axum::Json;
@@ -9,10 +10,12 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use futures_util::StreamExt as _;
 use quorum_domain::meeting::agenda::{Document, DocumentAccess};
-use quorum_domain::{DocumentId, ItemId, MeetingCommand};
+use quorum_domain::meeting::document::DocumentFile;
+use quorum_domain::{DocumentId, ItemId, MeetingCommand, MeetingView};
 use tokio::io::{AsyncReadExt as _, AsyncSeekExt as _};
 
 use super::range::{self, Answer};
+use super::upload;
 use super::{ApiError, Authenticated, kept_meeting, meeting_for, meeting_id};
 use crate::hub::Hub;
 use crate::room::CommandOutcome;
@@ -26,15 +29,83 @@ pub(super) async fn upload(
     State(hub): State<Hub>,
     Authenticated(principal): Authenticated,
     Path((meeting, item)): Path<(String, String)>,
-    mut form: Multipart,
+    form: Multipart,
 ) -> Result<Json<Document>, ApiError> {
     let meeting = meeting_id(meeting)?;
     let item = ItemId::new(item).map_err(|_| ApiError::NotFound)?;
     let (room, _) = kept_meeting(&hub, &principal, &meeting).await?;
     let actor = principal.actor().ok_or(ApiError::Forbidden)?;
+    let form = receive(&hub, form).await?;
+    let document = Document {
+        id: new_document_id()?,
+        name: form.file.name,
+        content_hash: form.file.content_hash,
+        size: form.file.size,
+        media_type: form.file.media_type,
+        access: form.access.unwrap_or(DocumentAccess::Everyone),
+        status: Default::default(),
+    };
+    let command = MeetingCommand::AttachDocument {
+        item,
+        document: document.clone(),
+    };
+    match room.execute(None, actor, command).await {
+        // The document as the meeting now holds it: a draft until approved.
+        CommandOutcome::Acked { .. } => Ok(Json(
+            room.view(quorum_domain::Viewer::Admin)
+                .await
+                .and_then(|view| readable(&view, document.id.as_str(), None))
+                .unwrap_or(document),
+        )),
+        CommandOutcome::Rejected(rejection) => Err(ApiError::Rejected(rejection)),
+        CommandOutcome::Failed(_) => Err(ApiError::Unavailable),
+    }
+}
+
+/// `POST /api/meetings/{meeting}/documents/{document}/versions`: a new version, as a
+/// multipart form with a `file` part and optional `name` and `note` parts before it.
+/// The current version goes into the document's history.
+pub(super) async fn replace(
+    State(hub): State<Hub>,
+    Authenticated(principal): Authenticated,
+    Path((meeting, document)): Path<(String, String)>,
+    form: Multipart,
+) -> Result<Json<Document>, ApiError> {
+    let meeting = meeting_id(meeting)?;
+    let document = DocumentId::new(document).map_err(|_| ApiError::NotFound)?;
+    let (room, _) = kept_meeting(&hub, &principal, &meeting).await?;
+    let actor = principal.actor().ok_or(ApiError::Forbidden)?;
+    let form = receive(&hub, form).await?;
+    let command = MeetingCommand::ReplaceDocument {
+        document: document.clone(),
+        file: form.file,
+        note: form.note.unwrap_or_default(),
+    };
+    match room.execute(None, actor, command).await {
+        CommandOutcome::Acked { .. } => room
+            .view(quorum_domain::Viewer::Admin)
+            .await
+            .and_then(|view| readable(&view, document.as_str(), None))
+            .map(Json)
+            .ok_or(ApiError::NotFound),
+        CommandOutcome::Rejected(rejection) => Err(ApiError::Rejected(rejection)),
+        CommandOutcome::Failed(_) => Err(ApiError::Unavailable),
+    }
+}
+
+/// What an upload form held: the file stored, and the parts beside it.
+struct Received {
+    file: DocumentFile,
+    access: Option<DocumentAccess>,
+    note: Option<String>,
+}
+
+/// Reads an upload form, streaming its `file` part into the blob store.
+async fn receive(hub: &Hub, mut form: Multipart) -> Result<Received, ApiError> {
     let limit = hub.config().limits.max_document_bytes;
     let mut name = None;
-    let mut access = DocumentAccess::Everyone;
+    let mut access = None;
+    let mut note = None;
     let mut stored = None;
     while let Some(mut field) = form
         .next_field()
@@ -55,8 +126,18 @@ pub(super) async fn upload(
                     .text()
                     .await
                     .map_err(|e| ApiError::BadRequest(e.body_text()))?;
-                access = serde_json::from_str(&text)
-                    .map_err(|error| ApiError::BadRequest(format!("access: {error}")))?;
+                access = Some(
+                    serde_json::from_str(&text)
+                        .map_err(|error| ApiError::BadRequest(format!("access: {error}")))?,
+                );
+            }
+            Some("note") => {
+                note = Some(
+                    field
+                        .text()
+                        .await
+                        .map_err(|e| ApiError::BadRequest(e.body_text()))?,
+                );
             }
             Some("file") => {
                 let file_name = field.file_name().unwrap_or("document").to_owned();
@@ -65,40 +146,67 @@ pub(super) async fn upload(
                     .unwrap_or("application/octet-stream")
                     .to_owned();
                 let mut writer = hub.blobs().writer(limit).map_err(blob_error)?;
+                let mut inspector = upload::Inspector::default();
                 while let Some(chunk) = field
                     .chunk()
                     .await
                     .map_err(|error| ApiError::BadRequest(error.body_text()))?
                 {
+                    inspector.feed(&chunk);
                     writer.write(&chunk).await.map_err(blob_error)?;
                 }
+                // The content, not the name or the browser's word, says what the file
+                // is; a refused file is dropped unfinished, so nothing of it is kept.
+                let accepted = inspector
+                    .verdict(&media_type, &file_name)
+                    .map_err(ApiError::File)?;
                 let (hash, size) = writer.finish().await.map_err(blob_error)?;
-                stored = Some((file_name, media_type, hash, size));
+                stored = Some((accepted.file_name, accepted.media_type, hash, size));
             }
             _ => {}
         }
     }
     let (file_name, media_type, hash, size) =
         stored.ok_or_else(|| ApiError::BadRequest("a `file` part is required".into()))?;
-    let document = Document {
-        id: new_document_id()?,
-        name: name
-            .filter(|name| !name.trim().is_empty())
-            .unwrap_or(file_name),
-        content_hash: hash.try_into().map_err(|_| ApiError::Unavailable)?,
-        size,
-        media_type,
+    Ok(Received {
+        file: DocumentFile {
+            name: name
+                .filter(|name| !name.trim().is_empty())
+                .unwrap_or(file_name),
+            content_hash: hash.try_into().map_err(|_| ApiError::Unavailable)?,
+            size,
+            media_type,
+        },
         access,
+        note,
+    })
+}
+
+/// The document `document` as `view` shows it — the view holds only the documents its
+/// viewer may read, so this is the one rule for downloads, versions and notes — with,
+/// if `hash` is given, the version with that content (current or earlier) in place of
+/// the current one.
+pub(super) fn readable(view: &MeetingView, document: &str, hash: Option<&str>) -> Option<Document> {
+    let found = view
+        .agenda
+        .items
+        .iter()
+        .flat_map(|item| item.documents.iter())
+        .find(|candidate| candidate.id.as_str() == document)?;
+    let Some(hash) = hash.filter(|hash| *hash != found.content_hash.as_str()) else {
+        return Some(found.clone());
     };
-    let command = MeetingCommand::AttachDocument {
-        item,
-        document: document.clone(),
-    };
-    match room.execute(None, actor, command).await {
-        CommandOutcome::Acked { .. } => Ok(Json(document)),
-        CommandOutcome::Rejected(rejection) => Err(ApiError::Rejected(rejection)),
-        CommandOutcome::Failed(_) => Err(ApiError::Unavailable),
-    }
+    let earlier = found
+        .status
+        .earlier
+        .iter()
+        .find(|version| version.file.content_hash.as_str() == hash)?;
+    let mut version = found.clone();
+    version.name = earlier.file.name.clone();
+    version.content_hash = earlier.file.content_hash.clone();
+    version.size = earlier.file.size;
+    version.media_type = earlier.file.media_type.clone();
+    Some(version)
 }
 
 fn blob_error(error: quorum_store::BlobError) -> ApiError {
@@ -129,22 +237,37 @@ pub(super) async fn download(
 ) -> Result<Response, ApiError> {
     let meeting = meeting_id(meeting)?;
     let (_, _, view) = meeting_for(&hub, &principal, &meeting).await?;
-    // The view holds only the documents this viewer may read.
-    let found = view
-        .agenda
-        .items
-        .iter()
-        .flat_map(|item| item.documents.iter())
-        .find(|candidate| candidate.id.as_str() == document)
-        .ok_or(ApiError::NotFound)?
-        .clone();
+    let found = readable(&view, &document, None).ok_or(ApiError::NotFound)?;
+    serve(&hub, &found, &request_headers).await
+}
+
+/// `GET /api/meetings/{meeting}/documents/{document}/versions/{hash}`: the version of
+/// the document with this content hash, current or earlier, on the same terms.
+pub(super) async fn download_version(
+    State(hub): State<Hub>,
+    Authenticated(principal): Authenticated,
+    Path((meeting, document, hash)): Path<(String, String, String)>,
+    request_headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let meeting = meeting_id(meeting)?;
+    let (_, _, view) = meeting_for(&hub, &principal, &meeting).await?;
+    let found = readable(&view, &document, Some(&hash)).ok_or(ApiError::NotFound)?;
+    serve(&hub, &found, &request_headers).await
+}
+
+/// The content of `found`, answering `If-None-Match` and `Range`.
+async fn serve(
+    hub: &Hub,
+    found: &Document,
+    request_headers: &HeaderMap,
+) -> Result<Response, ApiError> {
     let path = hub
         .blobs()
         .path(found.content_hash.as_str())
         .ok_or(ApiError::NotFound)?;
     let etag = format!("\"{}\"", found.content_hash.as_str());
     let size = found.size;
-    let (status, start, length) = match range::answer(&request_headers, &etag, size) {
+    let (status, start, length) = match range::answer(request_headers, &etag, size) {
         Answer::Whole => (StatusCode::OK, 0, size),
         Answer::Part { start, end } => (StatusCode::PARTIAL_CONTENT, start, end - start + 1),
         Answer::NotModified => (StatusCode::NOT_MODIFIED, 0, 0),

@@ -8,6 +8,7 @@ use quorum_domain::Rejection;
 use quorum_protocol::{ErrorCode, Localized};
 use serde_json::json;
 
+use super::upload::FileProblem;
 use crate::hub::HubError;
 
 /// Why an API request failed.
@@ -39,6 +40,9 @@ pub enum ApiError {
         /// Every data row as read, good or bad, so that a preview can show them all.
         preview: Vec<RowPreview>,
     },
+    /// An uploaded file is not what a meeting can take, or not what it says it is.
+    #[error("the file is refused: {0:?}")]
+    File(FileProblem),
     /// The hub cannot do it now; retry.
     #[error("unavailable; retry")]
     Unavailable,
@@ -152,6 +156,21 @@ impl IntoResponse for ApiError {
                     "message": Localized::rejection(rejection.code),
                 }}),
             ),
+            ApiError::File(problem) => {
+                let status = match problem {
+                    FileProblem::NotAccepted | FileProblem::Mismatch { .. } => {
+                        StatusCode::UNSUPPORTED_MEDIA_TYPE
+                    }
+                    FileProblem::Empty | FileProblem::BrokenPdf => StatusCode::UNPROCESSABLE_ENTITY,
+                };
+                let (vi, en) = problem.message();
+                let body = json!({ "error": {
+                    "code": "file_refused",
+                    "message": { "vi": vi, "en": en },
+                    "problem": problem,
+                }});
+                (status, body)
+            }
             ApiError::Rows { errors, preview } => (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 json!({ "error": {

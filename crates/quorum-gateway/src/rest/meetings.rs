@@ -7,7 +7,9 @@ use quorum_domain::{CreateMeeting, EventRecord, MeetingCommand, MeetingId, Meeti
 use quorum_protocol::RequestId;
 use serde::{Deserialize, Serialize};
 
+use super::audit::{PollReceipts, published_receipts};
 use super::{ApiError, Authenticated, meeting_for, meeting_id};
+use crate::audit::{ChainHash, ChainHead};
 use crate::directory::MeetingSummary;
 use crate::hub::Hub;
 use crate::journal;
@@ -110,11 +112,21 @@ pub(super) fn outcome(outcome: CommandOutcome) -> Result<Json<Acked>, ApiError> 
 /// A meeting's record.
 #[derive(Debug, Serialize)]
 pub struct Record {
-    format: &'static str,
-    meeting: MeetingId,
-    exported_at: quorum_domain::Timestamp,
-    events: Vec<EventRecord>,
-    view: MeetingView,
+    /// `quorum.record.v1`.
+    pub format: &'static str,
+    /// The meeting.
+    pub meeting: MeetingId,
+    /// When it was exported.
+    pub exported_at: quorum_domain::Timestamp,
+    /// Its events, in order.
+    pub events: Vec<EventRecord>,
+    /// Its state after them, as its keepers see it.
+    pub view: MeetingView,
+    /// The hash chain's head after the last event: `quorum verify --head` checks the
+    /// stored log against it.
+    pub audit: ChainHead,
+    /// The receipts counted in each closed poll round, with no seat and no choice.
+    pub receipts: Vec<PollReceipts>,
 }
 
 /// `GET /api/meetings/{meeting}/record`: every event of the meeting and its final
@@ -132,27 +144,32 @@ pub(super) async fn record(
 /// A meeting's record: its events up to now and its state as its keepers see it.
 pub async fn record_json(hub: &Hub, meeting: &MeetingId) -> Result<Record, ApiError> {
     let room = hub.room(meeting).ok_or(ApiError::NotFound)?;
-    let view = room
-        .view(quorum_domain::Viewer::Admin)
-        .await
+    // One copy of the state, so that the view, the events and the receipts agree.
+    let state = room.inspect().await.ok_or(ApiError::Unavailable)?;
+    let view = state
+        .view(&quorum_domain::Viewer::Admin)
         .ok_or(ApiError::Unavailable)?;
-    let events = export_events(hub, meeting, view.seq).await?;
+    let (events, audit) = export_events(hub, meeting, view.seq).await?;
     Ok(Record {
         format: "quorum.record.v1",
         meeting: meeting.clone(),
         exported_at: crate::clock::now(),
         events,
         view,
+        audit,
+        receipts: published_receipts(&state),
     })
 }
 
-/// The meeting's events up to `until`, read from the log.
+/// The meeting's events up to `until`, read from the log, and the chain's head after
+/// the last of them.
 pub async fn export_events(
     hub: &Hub,
     meeting: &MeetingId,
     until: u64,
-) -> Result<Vec<EventRecord>, ApiError> {
+) -> Result<(Vec<EventRecord>, ChainHead), ApiError> {
     let stream = journal::meeting_stream(meeting);
+    let mut head = ChainHead::genesis(&stream);
     let mut events = Vec::new();
     let mut after = 0;
     while after < until {
@@ -167,9 +184,13 @@ pub async fn export_events(
             if record.seq > until {
                 break;
             }
+            head = ChainHead {
+                seq: record.seq,
+                hash: ChainHash::of(&stream, record),
+            };
             events
                 .push(journal::decode_meeting(&stream, record).map_err(|_| ApiError::Unavailable)?);
         }
     }
-    Ok(events)
+    Ok((events, head))
 }

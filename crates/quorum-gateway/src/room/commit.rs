@@ -7,6 +7,7 @@ use quorum_domain::EventRecord;
 use quorum_protocol::{ErrorCode, RequestId, ServerMessage};
 use quorum_store::{Append, StoreError};
 
+use crate::audit::ChainHead;
 use crate::journal;
 use crate::outbound::Frame;
 use crate::telemetry;
@@ -23,12 +24,13 @@ impl Room {
         let committed = if pending.poisoned {
             Err(StoreError::Invalid("decided events did not apply".into()))
         } else if pending.records.is_empty() {
-            Ok(())
+            Ok(self.head)
         } else {
             self.append(&pending.records).await
         };
         match committed {
-            Ok(()) => {
+            Ok(head) => {
+                self.head = head;
                 if !pending.records.is_empty() {
                     self.observer.committed(&self.meeting, &pending.records);
                     self.publish(&pending.records);
@@ -56,17 +58,19 @@ impl Room {
         }
     }
 
-    async fn append(&self, records: &[EventRecord]) -> Result<(), StoreError> {
+    /// Appends the records chained after the room's head; returns the new head.
+    async fn append(&self, records: &[EventRecord]) -> Result<ChainHead, StoreError> {
         let after = records
             .first()
             .map_or(0, |record| record.seq.saturating_sub(1));
-        let mut encoded = Vec::with_capacity(records.len());
-        for record in records {
-            encoded.push(
-                journal::encode_meeting(record)
-                    .map_err(|error| StoreError::Invalid(error.to_string()))?,
-            );
+        if after != self.head.seq {
+            return Err(StoreError::Invalid(format!(
+                "the group follows event {after}, the chain ends at {}",
+                self.head.seq
+            )));
         }
+        let (encoded, head) = journal::encode_meetings(&self.stream, records, self.head)
+            .map_err(|error| StoreError::Invalid(error.to_string()))?;
         let started = Instant::now();
         let result = self
             .store
@@ -77,7 +81,7 @@ impl Room {
             })
             .await;
         telemetry::commit(started.elapsed(), records.len(), result.is_ok());
-        result
+        result.map(|()| head)
     }
 
     /// Reloads the committed state after a failed commit.
@@ -85,9 +89,10 @@ impl Room {
         let mut delay = Duration::from_millis(50);
         loop {
             match crate::hub::load_meeting(self.store.as_ref(), &self.stream).await {
-                Ok((meeting, recent)) => {
-                    self.meeting = meeting;
-                    self.recent = recent.into();
+                Ok(loaded) => {
+                    self.meeting = loaded.meeting;
+                    self.head = loaded.head;
+                    self.recent = loaded.recent.into();
                     while self.recent.len() > self.limits.resume_window {
                         self.recent.pop_front();
                     }

@@ -66,6 +66,6 @@ fn key(actor: &Actor, request: RequestId) -> Option<Key> {
     match actor {
         Actor::Member { member } => Some((Some(member.clone()), request)),
         Actor::Admin => Some((None, request)),
-        Actor::System => None,
+        Actor::System | Actor::Unit { .. } => None,
     }
 }

@@ -1,5 +1,6 @@
 //! Documents over HTTP: multipart upload to the blob store, download only by those the
-//! meeting lets read them (revalidated by hash, resumable by range), and the body limits.
+//! meeting lets read them once approved (revalidated by hash, resumable by range), and
+//! the body limits.
 
 use axum::http::{HeaderMap, HeaderValue, Method, header};
 use quorum_client::HttpResponse;
@@ -13,10 +14,15 @@ use super::support::{TestHub, TestMeeting, actor, member};
 
 use super::rest::{import, send, view};
 
-const BOUNDARY: &str = "quorum-test-boundary-7MA4YWxkTrZu0gW";
+pub(super) const BOUNDARY: &str = "quorum-test-boundary-7MA4YWxkTrZu0gW";
 
 /// A `multipart/form-data` body: optional `name` and `access` parts, then the file.
-fn upload_form(access: Option<&str>, file_name: &str, media_type: &str, content: &[u8]) -> Vec<u8> {
+pub(super) fn upload_form(
+    access: Option<&str>,
+    file_name: &str,
+    media_type: &str,
+    content: &[u8],
+) -> Vec<u8> {
     let mut body = Vec::new();
     let mut text_part = |name: &str, value: &str| {
         body.extend_from_slice(
@@ -41,7 +47,7 @@ fn upload_form(access: Option<&str>, file_name: &str, media_type: &str, content:
     body
 }
 
-async fn upload(
+pub(super) async fn upload(
     hub: &TestHub,
     meeting: &MeetingId,
     token: &str,
@@ -61,7 +67,26 @@ async fn upload(
     .await
 }
 
-async fn download(hub: &TestHub, meeting: &MeetingId, document: &str, token: &str) -> HttpResponse {
+/// Publishes a draft document, through the API as the secretary's screen does.
+pub(super) async fn approve(hub: &TestHub, meeting: &MeetingId, token: &str, document: &str) {
+    let command = json!({ "command": { "type": "approve_document", "document": document } });
+    let response = send(
+        hub,
+        Method::POST,
+        &format!("/api/meetings/{meeting}/commands"),
+        Some(token),
+        Some(("application/json", command.to_string().into_bytes())),
+    )
+    .await;
+    assert_eq!(response.status.as_u16(), 200, "{:?}", response.error_code());
+}
+
+pub(super) async fn download(
+    hub: &TestHub,
+    meeting: &MeetingId,
+    document: &str,
+    token: &str,
+) -> HttpResponse {
     hub.http()
         .get_bytes(
             &format!("/api/meetings/{meeting}/documents/{document}"),
@@ -72,7 +97,7 @@ async fn download(hub: &TestHub, meeting: &MeetingId, document: &str, token: &st
 }
 
 /// A meeting with an agenda item `muc-1`.
-async fn meeting_with_item(hub: &TestHub, id: &str) -> TestMeeting {
+pub(super) async fn meeting_with_item(hub: &TestHub, id: &str) -> TestMeeting {
     let meeting = hub.meeting(id, 2).await;
     hub.run(
         &meeting.id,
@@ -89,7 +114,7 @@ async fn meeting_with_item(hub: &TestHub, id: &str) -> TestMeeting {
 }
 
 /// Every file under `dir`, recursively.
-fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+pub(super) fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     let mut found = Vec::new();
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
@@ -102,14 +127,16 @@ fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     found
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub(super) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
 /// Bytes that are not text, so that a download that mangles them is caught.
-fn pdf_content(size: usize) -> Vec<u8> {
+pub(super) fn pdf_content(size: usize) -> Vec<u8> {
     let mut content = b"%PDF-1.7\n".to_vec();
     content.extend((0..size).map(|n| (n * 31 % 256) as u8));
+    // The end every PDF reader looks for, or the hub refuses the file as damaged.
+    content.extend_from_slice(b"\nstartxref\n9\n%%EOF\n");
     content
 }
 
@@ -133,7 +160,9 @@ async fn a_document_is_stored_attached_and_served_to_its_readers() {
     assert_eq!(document["name"], json!("Tờ trình ngân sách"));
     assert_eq!(document["media_type"], json!("application/pdf"));
     assert_eq!(document["access"], json!({ "kind": "everyone" }));
+    assert_eq!(document["status"]["draft"], json!(true));
     let id = document["id"].as_str().unwrap().to_owned();
+    approve(&hub, &meeting.id, &secretary, &id).await;
 
     // The blob is stored under its hash.
     let stored = hub.hub.blobs().path(&hash).unwrap();
@@ -191,6 +220,7 @@ async fn a_download_is_revalidated_by_its_hash_and_resumed_by_range() {
         .json()
         .unwrap();
     let id = document["id"].as_str().unwrap();
+    approve(&hub, &meeting.id, &secretary, id).await;
     let tag = format!("\"{}\"", hex(&Sha256::digest(&content)));
     let path = format!("/api/meetings/{}/documents/{id}", meeting.id);
     let get = |pairs: Vec<(header::HeaderName, String)>| {
@@ -260,6 +290,7 @@ async fn a_delegates_only_document_is_hidden_from_guests_and_the_projector() {
     assert_eq!(response.status.as_u16(), 200);
     let document: Value = response.json().unwrap();
     let id = document["id"].as_str().unwrap();
+    approve(&hub, &meeting.id, &chair, id).await;
 
     let projector = hub
         .token(Grant::Projector {
@@ -302,7 +333,9 @@ async fn an_upload_over_the_limit_is_refused_and_leaves_nothing() {
     let items = view(&hub, &meeting.id, &secretary).await.agenda.items;
     assert!(items[0].documents.is_empty());
     // At the limit it is fine.
-    let response = upload(&hub, &meeting.id, &secretary, None, &vec![7u8; 4096]).await;
+    let at_limit = pdf_content(4096 - 28);
+    assert_eq!(at_limit.len(), 4096);
+    let response = upload(&hub, &meeting.id, &secretary, None, &at_limit).await;
     assert_eq!(response.status.as_u16(), 200);
     assert_eq!(files_under(&blobs).len(), 1);
 }

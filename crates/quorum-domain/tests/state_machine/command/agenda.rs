@@ -4,6 +4,7 @@
 use std::collections::BTreeSet;
 
 use quorum_domain::meeting::agenda::{ContentHash, Document, DocumentAccess};
+use quorum_domain::meeting::document::{DocumentFile, DocumentStatus};
 use quorum_domain::{DocumentId, ItemId, MeetingCommand};
 
 use super::sender::keeper;
@@ -85,6 +86,8 @@ pub(super) fn attach(model: &Model, dice: &mut Dice) -> (Who, MeetingCommand) {
         size: dice.roll(5_000_000) as u64,
         media_type: "application/pdf".into(),
         access: access(model, dice),
+        // Claims to be published: the engine makes every new document a draft anyway.
+        status: DocumentStatus::default(),
     };
     let item = item_id(model, dice);
     (
@@ -107,20 +110,49 @@ pub(super) fn set_access(model: &Model, dice: &mut Dice) -> (Who, MeetingCommand
     )
 }
 
-/// Who may read a document: everyone, delegates only, or some members by name (now and
-/// then an outsider among them).
+pub(super) fn approve(model: &Model, dice: &mut Dice) -> (Who, MeetingCommand) {
+    let document = pick_id(dice, &model.documents, DocumentId::new("doc-none").unwrap());
+    let who = dice.one_of(&[Who::Chair, Who::Secretary, Who::Secretary, Who::Delegate(0)]);
+    (who, MeetingCommand::ApproveDocument { document })
+}
+
+pub(super) fn replace(model: &Model, dice: &mut Dice) -> (Who, MeetingCommand) {
+    let document = pick_id(dice, &model.documents, DocumentId::new("doc-none").unwrap());
+    let file = DocumentFile {
+        name: text(dice, "To-trinh-so-12-v2.pdf"),
+        content_hash: ContentHash::try_from(format!("{:064x}", dice.roll(1_000_000))).unwrap(),
+        size: dice.roll(5_000_000) as u64,
+        media_type: "application/pdf".into(),
+    };
+    let note = text(dice, "Sửa số liệu mục 2");
+    (
+        keeper(dice),
+        MeetingCommand::ReplaceDocument {
+            document,
+            file,
+            note,
+        },
+    )
+}
+
+/// Who may read a document: everyone, delegates only, some members by name, or
+/// confidentially some members (now and then an outsider or a guest among them).
 fn access(model: &Model, dice: &mut Dice) -> DocumentAccess {
-    match dice.roll(10) {
+    match dice.roll(12) {
         0..=2 => DocumentAccess::Everyone,
         3..=5 => DocumentAccess::DelegatesOnly,
-        _ => {
+        roll => {
             let mut members = BTreeSet::new();
             for who in model.people().into_iter().chain([Who::Outsider]) {
                 if dice.chance(30) {
                     members.insert(who.member().unwrap());
                 }
             }
-            DocumentAccess::Named { members }
+            if roll < 9 {
+                DocumentAccess::Named { members }
+            } else {
+                DocumentAccess::Confidential { members }
+            }
         }
     }
 }

@@ -1,12 +1,15 @@
 // Documents on a delegate's phone: every document of the meeting is saved for offline
 // reading in the background, the current item's first; one attached during the meeting
 // downloads with visible progress; the PDF opens in the page (a canvas with real pixels,
-// its page count); a private note survives a reload; and with the network gone, the app
-// still opens after a reload and the PDF and the note still read.
+// its page count); a private note survives a reload; with the network gone, the app
+// still opens after a reload and the PDF and the note still read; and the note follows
+// the delegate to a second device signed in as them, and an edit there back to the phone.
 
 import assert from 'node:assert/strict';
 
-export const title = 'documents saved for offline in the background, a PDF read in the page, private notes, offline';
+import { Device, VIEWPORTS } from '../lib/device.mjs';
+
+export const title = 'documents saved for offline in the background, a PDF read in the page, private notes synced across devices, offline';
 
 /** The phone: a delegate the other scenarios also use (every invitation works once). */
 const DELEGATE = 1;
@@ -16,7 +19,8 @@ const ATTACHED_NAME = 'Phụ lục số liệu thiệt hại do thiên tai (bả
 const ATTACHED_BYTES = 1_500_000;
 const THROTTLE_BYTES_PER_SECOND = 300 * 1024;
 const NOTE = 'Hỏi thêm: nguồn 40% kinh phí còn lại lấy từ đâu?';
-const NOTE_LABEL = 'Ghi chú riêng — chỉ lưu trên thiết bị này';
+const NOTE_EDITED = 'Hỏi thêm: nguồn 40% kinh phí còn lại lấy từ đâu? Và tiến độ giải ngân?';
+const NOTE_LABEL = 'Ghi chú riêng — đồng bộ giữa các thiết bị của bạn';
 const SAVED = 'Đã lưu để đọc ngoại tuyến';
 /** A download may take a while on a throttled link. */
 const DOWNLOAD_WAIT_MS = 30_000;
@@ -110,6 +114,36 @@ export async function run(hall) {
   }
   await page.getByRole('heading', { name: 'Túc số' }).waitFor();
   await row(PDF_NAME).getByText(SAVED).waitFor();
+
+  // A second device of the same delegate reads the note, and its edit reaches the phone.
+  const tablet = await secondDevice(hall, phone);
+  const tabletCard = tablet.page.getByRole('region', { name: 'Tài liệu', exact: true });
+  await openPdf(tablet, tabletCard);
+  const tabletReader = tablet.page.getByRole('dialog', { name: PDF_NAME });
+  await noteReads(tablet, tabletReader);
+  await tabletReader.getByLabel(NOTE_LABEL).fill(NOTE_EDITED);
+  await tabletReader.getByText(/^\P{L}*Đã lưu trên thiết bị lúc .* và đã đồng bộ$/u).waitFor();
+  await tablet.screenshot('delegate-note-second-device.png');
+  await openPdf(phone, card);
+  await page.waitForFunction((text) => document.getElementById('reader-note')?.value === text, NOTE_EDITED);
+  await closeReader(phone, reader);
+}
+
+/** A second phone signed in with the same session as `phone` (the same delegate). */
+async function secondDevice(hall, phone) {
+  const session = await phone.page.evaluate(() => localStorage.getItem('quorum.session'));
+  const context = await hall.browser.newContext({ ...VIEWPORTS.phone, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh' });
+  context.setDefaultTimeout(10_000);
+  await context.addInitScript((saved) => {
+    if (!localStorage.getItem('quorum.session')) localStorage.setItem('quorum.session', saved);
+  }, session);
+  const tablet = new Device(`${phone.name} second device`, 'phone', context, hall.results);
+  hall.devices.set(tablet.name, Promise.resolve(tablet));
+  tablet.page = await context.newPage();
+  tablet.watch(tablet.page);
+  await tablet.page.goto(phone.page.url());
+  await tablet.connected();
+  return tablet;
 }
 
 /** Taps the PDF and waits for its first page drawn, with real pixels, and its page count. */
@@ -146,7 +180,7 @@ async function closeReader(phone, reader) {
   await reader.waitFor({ state: 'detached' });
 }
 
-/** The chair's laptop uploads a document to `item`, as the secretary's desk would. */
+/** The chair's laptop uploads a document to `item` and approves it, as the desk would. */
 async function attach(chair, meeting, item, name, bytes) {
   await chair.page.evaluate(
     async ({ meeting, item, name, bytes }) => {
@@ -161,6 +195,13 @@ async function attach(chair, meeting, item, name, bytes) {
         body: form,
       });
       if (!response.ok) throw new Error(`attaching a document: HTTP ${response.status} ${await response.text()}`);
+      const { id } = await response.json();
+      const approved = await fetch(`/api/meetings/${meeting}/commands`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ command: { type: 'approve_document', document: id } }),
+      });
+      if (!approved.ok) throw new Error(`approving a document: HTTP ${approved.status} ${await approved.text()}`);
     },
     { meeting, item, name, bytes },
   );

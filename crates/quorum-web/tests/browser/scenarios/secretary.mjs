@@ -97,13 +97,17 @@ export async function run(hall) {
   const documents = await openCard(page, DOCUMENTS);
   const item = documents.getByRole('region', { name: SECOND_ITEM });
   await item.getByRole('radio', { name: 'Chỉ đại biểu, chủ tọa và thư ký' }).check();
-  await item.getByLabel('Chọn tệp').setInputFiles({ name: DOCUMENT.name, mimeType: DOCUMENT.mimeType, buffer: Buffer.alloc(DOCUMENT.size, 0x25) });
+  await item.getByLabel('Chọn tệp').setInputFiles({ name: DOCUMENT.name, mimeType: DOCUMENT.mimeType, buffer: pdfBytes(DOCUMENT.size) });
   const progress = item.getByRole('progressbar', { name: `Tiến độ tải lên ${DOCUMENT.name}` });
   await progress.waitFor();
   await item.getByText('Đã tải lên (3 MB)').waitFor();
   assert.equal(await progress.evaluate((bar) => bar.value), 100);
   const listed = item.getByRole('listitem').filter({ hasText: DOCUMENT.name }).filter({ hasText: 'Chỉ đại biểu' });
   await listed.first().waitFor();
+  // It is a draft that participants do not see until the secretary approves it.
+  await listed.first().getByText('Chờ duyệt', { exact: true }).waitFor();
+  await desk.press(listed.first().getByRole('button', { name: `Duyệt tài liệu ${DOCUMENT.name} để người tham dự được đọc` }));
+  await listed.first().getByText('Chờ duyệt', { exact: true }).waitFor({ state: 'detached' });
 
   // Invitations: everyone but the secretary, one QR code each on the sheet.
   const invitations = await openCard(page, INVITATIONS);
@@ -160,4 +164,11 @@ async function openCard(page, name) {
 
 function csv(name, text) {
   return { name, mimeType: 'text/csv', buffer: Buffer.from(`${text}\n`, 'utf8') };
+}
+
+/** A file shaped as a PDF (header and end markers) of `size` bytes: the hub reads what a file is from its bytes. */
+function pdfBytes(size) {
+  const head = Buffer.from('%PDF-1.4\n', 'latin1');
+  const tail = Buffer.from('\nstartxref\n0\n%%EOF\n', 'latin1');
+  return Buffer.concat([head, Buffer.alloc(size - head.length - tail.length, 0x25), tail]);
 }
