@@ -4,7 +4,8 @@
 // so that they follow the person to their other devices. The hub numbers each save (a
 // revision); a device pulls when the reader opens, when the page comes back into view and
 // now and then while it is open. The last writer wins: an edit made here on top of an
-// older revision is saved on top of the newer one.
+// older revision is saved on top of the newer one. Highlights — passages selected in a
+// PDF, by page — travel with the note.
 
 import { glyph, h } from './dom.js';
 import { define, language, t } from './i18n.js';
@@ -19,6 +20,11 @@ define({
     docs_note_saved: 'Đã lưu trên thiết bị lúc {time}; sẽ đồng bộ khi có mạng',
     docs_note_synced: 'Đã lưu trên thiết bị lúc {time} và đã đồng bộ',
     docs_note_failed: 'Không lưu được ghi chú: bộ nhớ thiết bị đã đầy hoặc không cho lưu.',
+    docs_highlights: 'Đoạn đã đánh dấu',
+    docs_highlights_none: 'Chọn một đoạn trong văn bản rồi bấm “Đánh dấu” để giữ lại ở đây.',
+    docs_highlight_page: 'Trang {page}',
+    docs_highlight_remove: 'Bỏ đánh dấu',
+    docs_highlight_remove_label: 'Bỏ đánh dấu đoạn ở trang {page}',
   },
   en: {
     docs_notes: 'Private notes',
@@ -29,6 +35,11 @@ define({
     docs_note_saved: 'Saved on this device at {time}; syncs when there is a network',
     docs_note_synced: 'Saved on this device at {time} and synced',
     docs_note_failed: 'The note could not be saved: the device storage is full or refuses it.',
+    docs_highlights: 'Highlighted passages',
+    docs_highlights_none: 'Select a passage in the document, then press “Highlight” to keep it here.',
+    docs_highlight_page: 'Page {page}',
+    docs_highlight_remove: 'Remove',
+    docs_highlight_remove_label: 'Remove the highlight on page {page}',
   },
 });
 
@@ -60,18 +71,25 @@ export function pushPending({ meetingId, owner, token }) {
   }
 }
 
+/** The longest highlighted passage kept, in characters (the hub's limit). */
+const HIGHLIGHT_MAX = 2_000;
+
 /**
- * The notes panel for `doc`: a toggle, and under it the text area. `options`: {doc,
- * meetingId, owner, token}. Returns {element, save(), label(), close()}.
+ * The notes panel for `doc`: a toggle, and under it the text area and the highlights.
+ * `options`: {doc, meetingId, owner, token}; `onHighlights()` is called when they
+ * change (here or from another device) and `jump(page)` shows a page. Returns
+ * {element, save(), label(), close(), highlights(), addHighlight({page, text})}.
  */
-export function notesPanel({ doc, meetingId, owner, token }) {
+export function notesPanel({ doc, meetingId, owner, token }, { onHighlights = () => {}, jump = () => {} } = {}) {
   const target = { meetingId, documentId: doc.id, token, key: key(meetingId, doc.id, owner) };
   const toggle = h('button', { type: 'button', class: 'reader-notes-toggle', 'aria-expanded': 'false', 'aria-controls': 'reader-notes-panel' });
   const field = h('textarea', { id: 'reader-note', class: 'reader-note', rows: '6', maxlength: String(NOTE_MAX), 'aria-describedby': 'reader-note-help reader-note-state' });
   const fieldLabel = h('label', { for: 'reader-note' });
   const help = h('p', { id: 'reader-note-help', class: 'muted small' });
   const state = h('p', { id: 'reader-note-state', class: 'small', role: 'status' });
-  const panel = h('div', { id: 'reader-notes-panel', class: 'reader-notes-panel', hidden: true }, fieldLabel, field, help, state);
+  const marksTitle = h('h3', { class: 'reader-highlights-title' });
+  const marksList = h('ul', { class: 'reader-highlights' });
+  const panel = h('div', { id: 'reader-notes-panel', class: 'reader-notes-panel', hidden: true }, fieldLabel, field, help, state, marksTitle, marksList);
   let note = load(target.key);
   field.value = note.text;
   let timer = 0;
@@ -92,14 +110,50 @@ export function notesPanel({ doc, meetingId, owner, token }) {
     const filled = field.value.trim() !== '';
     toggle.replaceChildren(glyph('✎'), ' ', filled ? t('docs_notes_filled') : t('docs_notes'), ' ', glyph(panel.hidden ? '▴' : '▾'));
   };
+  const showMarks = () => {
+    marksTitle.textContent = t('docs_highlights');
+    if (note.highlights.length === 0) {
+      marksList.replaceChildren(h('li', { class: 'muted small' }, t('docs_highlights_none')));
+      return;
+    }
+    marksList.replaceChildren(
+      ...note.highlights.map((mark, index) =>
+        h(
+          'li',
+          { class: 'reader-highlight' },
+          h('button', { type: 'button', class: 'reader-highlight-text', onclick: () => jump(mark.page) }, h('strong', {}, t('docs_highlight_page', { page: mark.page })), ' “', mark.text, '”'),
+          h('button', { type: 'button', class: 'reader-highlight-remove', 'aria-label': t('docs_highlight_remove_label', { page: mark.page }), onclick: () => changeMarks(note.highlights.filter((_, i) => i !== index)) }, t('docs_highlight_remove')),
+        ),
+      ),
+    );
+  };
+  /** Keeps a new list of highlights here, then sends it. */
+  const changeMarks = (highlights) => {
+    try {
+      note = { ...load(target.key), highlights, saved_at: Date.now(), dirty: true };
+      store(target.key, note);
+      failed = false;
+    } catch {
+      failed = true;
+    }
+    showState();
+    showMarks();
+    onHighlights();
+    sync(false);
+  };
   /** What the hub or this device now holds, shown unless the person is typing. */
   const adopt = (next) => {
+    const marksChanged = JSON.stringify(next.highlights) !== JSON.stringify(note.highlights);
     note = next;
     if (!typing && field.value !== next.text) {
       field.value = next.text;
       labelToggle();
     }
     showState();
+    if (marksChanged) {
+      showMarks();
+      onHighlights();
+    }
   };
   const sync = (pulling) => {
     if (closed || !navigator.onLine) return;
@@ -150,6 +204,18 @@ export function notesPanel({ doc, meetingId, owner, token }) {
       fieldLabel.textContent = t('docs_notes_label');
       help.textContent = t('docs_notes_help');
       showState();
+      showMarks();
+    },
+    highlights: () => note.highlights,
+    /** Keeps a selected passage, and opens the panel on it. */
+    addHighlight({ page, text }) {
+      const passage = text.replace(/\s+/g, ' ').trim().slice(0, HIGHLIGHT_MAX);
+      if (!passage || !Number.isInteger(page) || page < 1) return;
+      changeMarks([...note.highlights, { page, text: passage }]);
+      // Shown at once, without the keyboard a focused text area would bring up.
+      panel.hidden = false;
+      toggle.setAttribute('aria-expanded', 'true');
+      labelToggle();
     },
     close() {
       save();
@@ -227,7 +293,8 @@ async function push(target) {
     const saved = await response.json();
     // The person may have typed while it was on its way: that stays to be sent.
     const current = load(target.key);
-    local = { ...current, revision: saved.revision, saved_at: saved.saved_at, dirty: current.text !== local.text };
+    const same = current.text === local.text && JSON.stringify(current.highlights) === JSON.stringify(local.highlights);
+    local = { ...current, revision: saved.revision, saved_at: saved.saved_at, dirty: !same };
     store(target.key, local);
   }
   return local;

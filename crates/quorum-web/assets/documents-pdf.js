@@ -1,7 +1,8 @@
 // PDF documents drawn in the page with pdf.js (vendored under vendor/pdfjs/, loaded on
 // first use, its worker from /assets/ too): pages as wide as the screen, drawn as they
 // scroll into view and let go when far away, so a long document does not exhaust a
-// phone's memory. Each page's text is also there for screen readers.
+// phone's memory. Each page's text is also there for screen readers, and laid over the
+// page (pdf.js's text layer) so that a passage can be selected and highlighted.
 
 import { h } from './dom.js';
 
@@ -26,9 +27,10 @@ function pdfjs() {
 
 /**
  * Shows the PDF in `blob` inside `container` (which `scroller` scrolls). `label(n, count)`
- * names a page. Resolves to {count, destroy()}; rejects if pdf.js cannot read it.
+ * names a page; `marks()` gives the person's highlights ([{page, text}]) to tint.
+ * Resolves to {count, remark(), destroy()}; rejects if pdf.js cannot read it.
  */
-export async function showPdf(container, scroller, blob, label) {
+export async function showPdf(container, scroller, blob, label, marks = () => []) {
   const lib = await pdfjs();
   const data = new Uint8Array(await blob.arrayBuffer());
   const task = lib.getDocument({
@@ -83,12 +85,15 @@ export async function showPdf(container, scroller, blob, label) {
       slot.drawing = null;
     }
     if (destroyed) return;
-    const words = await text(page);
+    const { words, layer } = await textOf(lib, page, width / natural.width);
+    if (destroyed) return;
     release(slot);
     slot.canvas = canvas;
     slot.width = width;
-    slot.box.replaceChildren(canvas, words && h('p', { class: 'visually-hidden' }, words));
+    slot.layer = layer;
+    slot.box.replaceChildren(canvas, layer ?? '', words && h('p', { class: 'visually-hidden' }, words));
     slot.box.classList.add('is-drawn');
+    tint(slot, marks());
   };
   const release = (slot) => {
     slot.drawing?.cancel();
@@ -97,6 +102,7 @@ export async function showPdf(container, scroller, blob, label) {
       slot.canvas.width = 0;
       slot.canvas.height = 0;
       slot.canvas = null;
+      slot.layer = null;
       slot.box.replaceChildren();
       slot.box.classList.remove('is-drawn');
     }
@@ -130,6 +136,11 @@ export async function showPdf(container, scroller, blob, label) {
 
   return {
     count,
+    /** Tints the highlights again on the pages drawn (after one was added or removed). */
+    remark() {
+      const current = marks();
+      for (const slot of slots) tint(slot, current);
+    },
     destroy() {
       destroyed = true;
       observer.disconnect();
@@ -141,15 +152,41 @@ export async function showPdf(container, scroller, blob, label) {
   };
 }
 
-/** A page's text, for screen readers (and for finding it on the page). */
-async function text(page) {
+/**
+ * A page's text, for screen readers, and its text layer at `scale` (CSS pixels per PDF
+ * unit) to select from; the layer is hidden from screen readers, which read the text.
+ */
+async function textOf(lib, page, scale) {
+  let content;
   try {
-    const content = await page.getTextContent();
-    return content.items
-      .map((item) => (item.hasEOL ? `${item.str}\n` : item.str))
-      .join('')
-      .trim();
+    content = await page.getTextContent();
   } catch {
-    return '';
+    return { words: '', layer: null };
   }
+  const words = content.items
+    .map((item) => (item.hasEOL ? `${item.str}\n` : item.str))
+    .join('')
+    .trim();
+  const layer = h('div', { class: 'textLayer', 'aria-hidden': 'true' });
+  layer.style.setProperty('--scale-factor', String(scale));
+  try {
+    await new lib.TextLayer({ textContentSource: content, container: layer, viewport: page.getViewport({ scale }) }).render();
+  } catch {
+    return { words, layer: null };
+  }
+  return { words, layer };
+}
+
+/** Marks the text layer's pieces of text that lie inside a highlight of their page. */
+function tint(slot, highlights) {
+  if (!slot.layer) return;
+  const mine = highlights.filter((mark) => mark.page === slot.n).map((mark) => squash(mark.text));
+  for (const span of slot.layer.querySelectorAll('span')) {
+    const piece = squash(span.textContent);
+    span.classList.toggle('is-highlighted', piece.length > 1 && mine.some((text) => text.includes(piece)));
+  }
+}
+
+function squash(text) {
+  return text.replace(/\s+/g, ' ').trim();
 }

@@ -14,6 +14,7 @@ import { define, language, number, t } from './i18n.js';
 define({
   vi: {
     docs_close: 'Đóng',
+    docs_highlight: 'Đánh dấu',
     docs_close_label: 'Đóng tài liệu',
     docs_pages: '{count} trang',
     docs_page: 'Trang {page}/{count}',
@@ -28,6 +29,7 @@ define({
   },
   en: {
     docs_close: 'Close',
+    docs_highlight: 'Highlight',
     docs_close_label: 'Close the document',
     docs_pages: '{count} pages',
     docs_page: 'Page {page} of {count}',
@@ -63,11 +65,28 @@ export function openReader(options) {
   const title = h('h2', { id: 'reader-title', class: 'reader-title' }, doc.name);
   const meta = h('p', { class: 'reader-meta' });
   const body = h('div', { class: 'reader-body', tabindex: '0', 'aria-labelledby': 'reader-title' });
-  const notes = notesPanel(options);
+  const notes = notesPanel(options, {
+    onHighlights: () => reader?.view?.remark?.(),
+    jump: (page) => body.querySelector(`.pdf-page[data-page="${page}"]`)?.scrollIntoView({ block: 'start' }),
+  });
+  // Shown while a passage of a PDF page is selected: keeps it as a highlight.
+  const mark = h('button', { type: 'button', class: 'reader-mark button button--primary', hidden: true });
+  mark.addEventListener('pointerdown', (event) => event.preventDefault());
+  mark.addEventListener('click', () => {
+    const chosen = selectedPassage(body);
+    if (!chosen) return;
+    notes.addHighlight(chosen);
+    window.getSelection()?.removeAllRanges();
+    mark.hidden = true;
+  });
+  const onSelection = () => {
+    mark.hidden = !selectedPassage(body);
+  };
+  document.addEventListener('selectionchange', onSelection);
   const dialog = h(
     'dialog',
     { class: 'reader', 'aria-labelledby': 'reader-title' },
-    h('header', { class: 'reader-bar' }, close, h('div', { class: 'reader-heading' }, title, meta)),
+    h('header', { class: 'reader-bar' }, close, h('div', { class: 'reader-heading' }, title, meta), mark),
     body,
     notes.element,
   );
@@ -76,7 +95,7 @@ export function openReader(options) {
     event.preventDefault();
     closeReader();
   });
-  reader = { options, dialog, close, meta, body, notes, shown: null, pages: null, view: null, language: null, url: null, saveNote: notes.save };
+  reader = { options, dialog, close, meta, body, notes, mark, onSelection, shown: null, pages: null, view: null, language: null, url: null, saveNote: notes.save };
   document.body.append(dialog);
   document.body.classList.add('is-reading');
   dialog.showModal();
@@ -112,6 +131,7 @@ function closeNow() {
   const closing = reader;
   reader = null;
   closing.notes.close();
+  document.removeEventListener('selectionchange', closing.onSelection);
   closing.view?.destroy();
   if (closing.url) URL.revokeObjectURL(closing.url);
   closing.dialog.close();
@@ -128,6 +148,7 @@ function label() {
   const pages = reader.pages ? ` · ${t('docs_pages', { count: number(reader.pages) })}` : '';
   reader.meta.textContent = `${reader.options.meta()}${pages}`;
   reader.notes.label();
+  reader.mark.replaceChildren(glyph('▍'), ' ', t('docs_highlight'));
   const count = reader.pages;
   reader.body.querySelectorAll('.pdf-page').forEach((page) => {
     page.setAttribute('aria-label', t('docs_page', { page: number(Number(page.dataset.page)), count: number(count) }));
@@ -191,7 +212,7 @@ async function show(current) {
       const pages = h('div', { class: 'pdf-pages' });
       current.body.replaceChildren(pages);
       const label = (page, count) => t('docs_page', { page: number(page), count: number(count) });
-      const view = await showPdf(pages, current.body, blob, label);
+      const view = await showPdf(pages, current.body, blob, label, () => current.notes.highlights());
       if (reader !== current) {
         view.destroy();
         return;
@@ -241,4 +262,16 @@ function dataUrl(blob) {
     file.onerror = () => reject(file.error);
     file.readAsDataURL(blob);
   });
+}
+
+/** The passage selected on one PDF page of `body`, as {page, text}, or null. */
+function selectedPassage(body) {
+  const selection = window.getSelection();
+  if (!selection || selection.isCollapsed || selection.rangeCount === 0) return null;
+  const text = selection.toString().trim();
+  const start = selection.getRangeAt(0).startContainer;
+  const element = start.nodeType === Node.ELEMENT_NODE ? start : start.parentElement;
+  const page = element?.closest('.pdf-page');
+  if (!text || !page || !body.contains(page)) return null;
+  return { page: Number(page.dataset.page), text };
 }

@@ -130,7 +130,7 @@ impl Worker {
                         &public_url,
                         clock::now().0,
                     ) {
-                        if !self.ledger.knows(&draft.id) {
+                        if !self.ledger.knows(&draft.id) && self.reachable(&draft).await {
                             drafts.push(draft);
                         }
                     }
@@ -153,6 +153,22 @@ impl Worker {
             self.scanned.insert(meeting, after);
         }
         Ok(())
+    }
+
+    /// Whether a notice has anywhere to go: a push only to a member with a subscribed
+    /// browser, so that members without one fill neither the stream nor the
+    /// secretary's list. (A member who subscribes later gets the later pushes.)
+    async fn reachable(&self, notice: &Enqueued) -> bool {
+        match (&notice.channel, &notice.member) {
+            // On a store error it is kept, and its delivery tries again.
+            (Channel::Push, Some(member)) => {
+                match crate::push::subscriptions::list(self.store.as_ref(), member).await {
+                    Ok(found) => !found.is_empty(),
+                    Err(_) => true,
+                }
+            }
+            _ => true,
+        }
     }
 
     /// Starts the attempts that are due, up to the concurrency limit.

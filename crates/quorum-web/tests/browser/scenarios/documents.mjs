@@ -3,7 +3,8 @@
 // downloads with visible progress; the PDF opens in the page (a canvas with real pixels,
 // its page count); a private note survives a reload; with the network gone, the app
 // still opens after a reload and the PDF and the note still read; and the note follows
-// the delegate to a second device signed in as them, and an edit there back to the phone.
+// the delegate to a second device signed in as them, and an edit there back to the phone,
+// as does a passage highlighted there.
 
 import assert from 'node:assert/strict';
 
@@ -124,8 +125,28 @@ export async function run(hall) {
   await tabletReader.getByLabel(NOTE_LABEL).fill(NOTE_EDITED);
   await tabletReader.getByText(/^\P{L}*Đã lưu trên thiết bị lúc .* và đã đồng bộ$/u).waitFor();
   await tablet.screenshot('delegate-note-second-device.png');
+
+  // A passage selected on the tablet becomes a highlight, tinted on the page and listed
+  // with the note; the phone gets it too.
+  const passage = await tabletReader.locator('.pdf-page[data-page="1"] .textLayer span', { hasText: /TO TRINH/ }).first().evaluate((span) => {
+    const range = document.createRange();
+    range.selectNodeContents(span);
+    const selection = window.getSelection();
+    selection.removeAllRanges();
+    selection.addRange(range);
+    return span.textContent.trim();
+  });
+  await tablet.press(tabletReader.getByRole('button', { name: /Đánh dấu$/ }));
+  await tabletReader.getByRole('button', { name: new RegExp(`^Trang 1 “${escape(passage)}”$`) }).waitFor();
+  await tabletReader.locator('.pdf-page[data-page="1"] .textLayer .is-highlighted').first().waitFor();
+  await tabletReader.getByText(/^\P{L}*Đã lưu trên thiết bị lúc .* và đã đồng bộ$/u).waitFor();
+  await tablet.screenshot('delegate-highlight.png');
+
   await openPdf(phone, card);
   await page.waitForFunction((text) => document.getElementById('reader-note')?.value === text, NOTE_EDITED);
+  // (In the folded notes panel: there, but not shown.)
+  await reader.locator('.reader-highlight-text', { hasText: passage }).waitFor({ state: 'attached' });
+  await reader.locator('.pdf-page[data-page="1"] .textLayer .is-highlighted').first().waitFor();
   await closeReader(phone, reader);
 }
 
@@ -165,8 +186,9 @@ async function openPdf(phone, card) {
   });
   assert.ok(inked.dark > 1000, `the first page shows text (${inked.dark} dark pixels)`);
   assert.ok(inked.cssWidth > 300 && inked.cssWidth <= 390, `the page fits the phone's width (${inked.cssWidth} px)`);
-  // The text of the page is there too, for screen readers.
-  await firstPage.getByText(/TO TRINH/).waitFor({ state: 'attached' });
+  // The text of the page is there too, for screen readers, and laid over it to select.
+  await firstPage.locator('.visually-hidden', { hasText: /TO TRINH/ }).waitFor({ state: 'attached' });
+  await firstPage.locator('.textLayer span', { hasText: /TO TRINH/ }).first().waitFor();
 }
 
 async function noteReads(phone, reader) {
