@@ -11,9 +11,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::hash::{BuildHasher as _, RandomState};
-use std::io::{BufRead as _, BufReader, Write as _};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use quorum_client::{CommandOutcome, ConnectOptions, Connection, Http, random_id};
@@ -24,9 +21,14 @@ use quorum_domain::poll::receipt::Receipt;
 use quorum_domain::view::PollView;
 use quorum_domain::{BallotId, MeetingCommand, MeetingId, MeetingView, MemberId, PollId};
 use quorum_protocol::RequestId;
-use serde::Deserialize;
-use tokio::sync::{oneshot, watch};
+use tokio::sync::watch;
 use tokio::task::JoinSet;
+
+#[allow(dead_code, reason = "each test file uses a part of the shared support")]
+#[path = "support/server.rs"]
+mod server;
+
+use server::{DemoFile, Server, free_port};
 
 /// Ballots sent but not yet acknowledged at any moment: enough for the kill to
 /// catch some in flight, few enough that some are not sent yet.
@@ -41,7 +43,7 @@ async fn acknowledged_ballots_survive_a_kill_and_resends_count_once() {
     let logs = tempfile::tempdir().unwrap();
     let port = free_port();
 
-    let mut server = Server::start(data.path(), port, &logs.path().join("first.log")).await;
+    let mut server = Server::demo(data.path(), port, &logs.path().join("first.log")).await;
     let demo = DemoFile::read(data.path());
     let http = Http::new(&demo.url).unwrap();
     let meeting = demo.meeting.clone();
@@ -126,7 +128,7 @@ async fn acknowledged_ballots_survive_a_kill_and_resends_count_once() {
 
     // The same data directory again, with --demo, which must not seed a second time.
     drop(server);
-    let _server = Server::start(data.path(), port, &logs.path().join("second.log")).await;
+    let _server = Server::demo(data.path(), port, &logs.path().join("second.log")).await;
 
     // Sessions survive the restart.
     let mut console = connect(&demo.ws_url, &chair_token).await;
@@ -311,133 +313,6 @@ async fn vote(
         Ok(other) => Fate::Failed(format!("{other:?}")),
         Err(error) => Fate::Unknown(error.to_string()),
     }
-}
-
-/// What `quorum serve --demo` writes to DATA/demo.json (the fields used here).
-#[derive(Debug, Deserialize)]
-struct DemoFile {
-    meeting: MeetingId,
-    url: String,
-    ws_url: String,
-    chair: DemoLink,
-    delegates: Vec<DemoLink>,
-}
-
-#[derive(Debug, Deserialize)]
-struct DemoLink {
-    member: Option<MemberId>,
-    code: String,
-}
-
-impl DemoFile {
-    fn read(data: &Path) -> DemoFile {
-        let text = std::fs::read_to_string(data.join("demo.json")).unwrap();
-        serde_json::from_str(&text).unwrap()
-    }
-}
-
-/// `quorum serve --demo` as a child process, killed if still running when dropped.
-struct Server {
-    child: Child,
-    log: PathBuf,
-}
-
-impl Server {
-    /// Starts the binary on `data` and waits until `/healthz` answers.
-    async fn start(data: &Path, port: u16, log: &Path) -> Server {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_quorum"));
-        command
-            .arg("serve")
-            .arg("--data")
-            .arg(data)
-            .arg("--listen")
-            .arg(format!("127.0.0.1:{port}"))
-            .arg("--demo")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(std::fs::File::create(log.with_extension("err")).unwrap())
-            .env("RUST_LOG", "info")
-            .env("NO_COLOR", "1");
-        for (key, _) in std::env::vars_os() {
-            if key.to_string_lossy().starts_with("QUORUM_") {
-                command.env_remove(key);
-            }
-        }
-        let mut child = command.spawn().unwrap();
-        let listening = copy_log(child.stdout.take().unwrap(), log.to_owned());
-        let mut server = Server {
-            child,
-            log: log.to_owned(),
-        };
-        // The hub logs this once bound; it serves (and answers /healthz) once the demo
-        // is seeded, and requests wait in the listen queue until then.
-        match tokio::time::timeout(WAIT, listening).await {
-            Ok(Ok(())) => {}
-            Ok(Err(_)) => panic!("the hub exited before listening:\n{}", server.log_text()),
-            Err(_) => panic!("the hub did not listen within 10 s:\n{}", server.log_text()),
-        }
-        let health = Http::new(&format!("http://127.0.0.1:{port}"))
-            .unwrap()
-            .get_bytes("/healthz", None)
-            .await;
-        match health {
-            Ok(response) if response.status.is_success() => {}
-            other => panic!("/healthz did not answer: {other:?}\n{}", server.log_text()),
-        }
-        assert!(
-            server.child.try_wait().unwrap().is_none(),
-            "the hub exited:\n{}",
-            server.log_text()
-        );
-        server
-    }
-
-    /// SIGKILL, and waits for the process to be gone.
-    fn kill(&mut self) {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
-    }
-
-    /// What the hub logged (on stdout) and reported (on stderr).
-    fn log_text(&self) -> String {
-        let out = std::fs::read_to_string(&self.log).unwrap_or_default();
-        let err = std::fs::read_to_string(self.log.with_extension("err")).unwrap_or_default();
-        format!("{out}{err}")
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Copies the hub's log lines (it logs to stdout) to `path` on a thread of its own, so
-/// that the pipe never fills; the receiver resolves when the hub says it listens, or
-/// fails if it exits first.
-fn copy_log(stdout: std::process::ChildStdout, path: PathBuf) -> oneshot::Receiver<()> {
-    let (listening, receiver) = oneshot::channel();
-    std::thread::spawn(move || {
-        let mut listening = Some(listening);
-        let mut file = std::fs::File::create(path).unwrap();
-        for line in BufReader::new(stdout).lines() {
-            let Ok(line) = line else { break };
-            let _ = writeln!(file, "{line}");
-            if line.contains("quorum hub listening")
-                && let Some(listening) = listening.take()
-            {
-                let _ = listening.send(());
-            }
-        }
-    });
-    receiver
-}
-
-/// A port that was free a moment ago.
-fn free_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.local_addr().unwrap().port()
 }
 
 async fn connect(url: &str, token: &str) -> Connection {

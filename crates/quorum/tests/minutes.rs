@@ -20,15 +20,20 @@ mod minutes {
     pub(crate) mod hall;
 }
 
+#[allow(dead_code, reason = "each test file uses a part of the shared support")]
+#[path = "support/server.rs"]
+mod server;
+
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Duration;
 
-use minutes::binary::{Server, free_port, quorum, succeed};
+use minutes::binary::{quorum, succeed};
 use minutes::formats::{check_json, check_text, docx_text, pdf_text};
 use minutes::hall::Hall;
 use quorum_client::{ConnectOptions, Connection, Http};
 use quorum_domain::MeetingId;
+use server::{Server, free_port};
 
 const MEETING: &str = "hdnd-xa-12";
 const TITLE: &str = "Kỳ họp thứ 12 Hội đồng nhân dân xã Tân Phước";
@@ -50,7 +55,7 @@ async fn a_meetings_minutes_are_exported_in_every_format() {
     let codes = prepare(dir);
 
     let port = free_port();
-    let mut server = Server::start(dir, port).await;
+    let mut server = Server::plain(dir, port, &dir.join("serve.log")).await;
     let base = format!("http://127.0.0.1:{port}");
     let http = Http::new(&base).unwrap();
     let mut tokens = BTreeMap::new();

@@ -13,16 +13,19 @@
 mod outbox {
     pub(crate) mod hub;
     pub(crate) mod receiver;
-    pub(crate) mod server;
     pub(crate) mod smtp;
 }
+
+#[allow(dead_code, reason = "each test file uses a part of the shared support")]
+#[path = "support/server.rs"]
+mod server;
 
 use std::time::Duration;
 
 use outbox::hub::{Run, TC_SECRET, attempts, state, wait_for, webhook_unit, write_config};
 use outbox::receiver::{Misbehave, Receiver};
-use outbox::server::{Server, free_port};
 use outbox::smtp::{Policy, Sink};
+use server::{Server, free_port};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_receiver_answering_500_then_200_is_retried_and_each_attempt_recorded() {

@@ -16,9 +16,12 @@
 mod outbox {
     pub(crate) mod hub;
     pub(crate) mod receiver;
-    pub(crate) mod server;
     pub(crate) mod smtp;
 }
+
+#[allow(dead_code, reason = "each test file uses a part of the shared support")]
+#[path = "support/server.rs"]
+mod server;
 
 use std::collections::BTreeSet;
 
@@ -26,10 +29,10 @@ use outbox::hub::{
     TC_SECRET, XD_SECRET, attempts, command, issue, state, unit_notices, wait_for, write_config,
 };
 use outbox::receiver::{Misbehave, Receiver};
-use outbox::server::{DemoFile, Server, free_port};
 use outbox::smtp::{Policy, Sink};
 use quorum_client::Http;
 use serde_json::{Value, json};
+use server::{DemoFile, Server, free_port};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn notices_survive_a_kill_and_each_arrives_once_signed_with_failures_recorded() {

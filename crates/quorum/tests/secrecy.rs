@@ -16,22 +16,24 @@
 )]
 
 use std::io::Write;
-use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use quorum_client::{CommandOutcome, ConnectOptions, Connection, Http, random_id};
-use quorum_domain::meeting::roster::{Invitee, PresenceMode};
+use quorum_domain::meeting::roster::PresenceMode;
 use quorum_domain::meeting::settings::{MeetingDetails, MeetingKind, MeetingSettings};
-use quorum_domain::poll::question::{Question, QuestionKind, Selection};
-use quorum_domain::poll::{Eligibility, PollSpec, ResultsVisibility};
-use quorum_domain::rules::MajorityRule;
+use quorum_domain::poll::question::Selection;
 use quorum_domain::{
     Actor, BallotId, CreateMeeting, MeetingCommand, MeetingId, MemberId, PollId, Role,
 };
 use quorum_gateway::access::Grant;
-use quorum_gateway::{Bound, GatewayConfig, Hub};
-use quorum_store::{BlobStore, SqliteLog, SqliteOptions};
+use quorum_gateway::{Bound, Hub};
+
+#[allow(dead_code, reason = "each test file uses a part of the shared support")]
+#[path = "support/meeting.rs"]
+mod meeting;
+
+use meeting::{invitee, open_hub, run, yes_no_poll};
 
 const VOTERS: usize = 9;
 
@@ -78,7 +80,7 @@ async fn no_stored_byte_log_line_or_export_pairs_a_voter_with_a_choice() {
     for command in [
         MeetingCommand::CreatePoll {
             poll: poll.clone(),
-            spec: secret_poll(),
+            spec: yes_no_poll("Bầu Phó Chủ tịch", "Đồng ý bầu ông Nguyễn Văn A?", true),
         },
         MeetingCommand::OpenPoll {
             poll: poll.clone(),
@@ -276,14 +278,7 @@ impl Secrets {
 }
 
 async fn start(data: &Path) -> Hub {
-    let config = GatewayConfig {
-        listen: SocketAddr::from(([127, 0, 0, 1], 0)),
-        data: data.to_owned(),
-        ..GatewayConfig::default()
-    };
-    let log = SqliteLog::open(&data.join("quorum.db"), SqliteOptions::default()).unwrap();
-    let blobs = BlobStore::open(&data.join("blobs")).unwrap();
-    let hub = Hub::open(config, Arc::new(log), blobs).await.unwrap();
+    let (hub, _) = open_hub(data, |_| {}).await;
     let bound = Bound::bind(hub.clone()).await.unwrap();
     tokio::spawn(async move {
         bound.serve(std::future::pending()).await.unwrap();
@@ -337,42 +332,5 @@ async fn set_up(hub: &Hub, meeting: &MeetingId, chair: &MemberId, voters: &[Memb
             },
         )
         .await;
-    }
-}
-
-async fn run(hub: &Hub, meeting: &MeetingId, actor: Actor, command: MeetingCommand) {
-    match hub.execute(meeting, actor, command).await.unwrap() {
-        quorum_gateway::room::CommandOutcome::Acked { .. } => {}
-        other => panic!("refused: {other:?}"),
-    }
-}
-
-fn invitee(member: &MemberId, role: Role) -> Invitee {
-    Invitee {
-        member: member.clone(),
-        name: format!("Đại biểu {member}"),
-        position: String::new(),
-        unit: None,
-        unit_name: "HĐND tỉnh".into(),
-        role,
-        voting_right: true,
-        weight: 1,
-        groups: Vec::new(),
-    }
-}
-
-fn secret_poll() -> PollSpec {
-    PollSpec {
-        title: "Bầu Phó Chủ tịch".into(),
-        item: None,
-        questions: vec![Question {
-            text: "Đồng ý bầu ông Nguyễn Văn A?".into(),
-            kind: QuestionKind::YesNoAbstain,
-        }],
-        secret: true,
-        vote_change: false,
-        visibility: ResultsVisibility::LiveToAll,
-        eligibility: Eligibility::default(),
-        majority: MajorityRule::more_than_half_of_all_members(),
     }
 }

@@ -10,23 +10,17 @@
     reason = "a test that panics is a failed test"
 )]
 
-use std::net::SocketAddr;
 use std::path::Path;
 use std::process::{Command, Output};
-use std::sync::Arc;
 
-use quorum_domain::meeting::roster::{Invitee, PresenceMode};
+use quorum_domain::meeting::roster::PresenceMode;
 use quorum_domain::meeting::settings::{MeetingDetails, MeetingKind, MeetingSettings};
-use quorum_domain::poll::question::{Question, QuestionKind, Selection};
-use quorum_domain::poll::{Eligibility, PollSpec, ResultsVisibility};
-use quorum_domain::rules::MajorityRule;
+use quorum_domain::poll::question::Selection;
 use quorum_domain::{
     Actor, BallotId, ConclusionId, CreateMeeting, MeetingCommand, MeetingId, MemberId, PollId, Role,
 };
 use quorum_gateway::audit::ChainHead;
 use quorum_gateway::room::CommandOutcome;
-use quorum_gateway::{GatewayConfig, Hub};
-use quorum_store::{BlobStore, SqliteLog, SqliteOptions};
 use rusqlite::Connection;
 use serde_json::Value;
 
@@ -35,6 +29,12 @@ mod verify {
 }
 
 use verify::tamper::{SplitMix, Tampering};
+
+#[allow(dead_code, reason = "each test file uses a part of the shared support")]
+#[path = "support/meeting.rs"]
+mod meeting;
+
+use meeting::{invitee, open_hub, yes_no_poll};
 
 const MEETING: &str = "hdnd-kiem-toan";
 pub(crate) const STREAM: &str = "meeting/hdnd-kiem-toan";
@@ -103,16 +103,7 @@ async fn verify_reports_every_tampering_and_a_clean_record_as_clean() {
 
 /// Records a meeting in `data` through the hub; returns the head its record publishes.
 async fn record_meeting(data: &Path) -> ChainHead {
-    let config = GatewayConfig {
-        listen: SocketAddr::from(([127, 0, 0, 1], 0)),
-        data: data.to_owned(),
-        ..GatewayConfig::default()
-    };
-    let log = SqliteLog::open(&data.join("quorum.db"), SqliteOptions::default()).unwrap();
-    let blobs = BlobStore::open(&data.join("blobs")).unwrap();
-    let hub = Hub::open(config, Arc::new(log.clone()), blobs)
-        .await
-        .unwrap();
+    let (hub, log) = open_hub(data, |_| {}).await;
     let meeting = MeetingId::new(MEETING).unwrap();
     hub.create_meeting_as(
         Actor::Admin,
@@ -180,7 +171,7 @@ async fn record_meeting(data: &Path) -> ChainHead {
             chair_actor.clone(),
             MeetingCommand::CreatePoll {
                 poll: poll.clone(),
-                spec: yes_no_poll(secret),
+                spec: yes_no_poll("Thông qua nghị quyết", "Đồng ý?", secret),
             },
         )
         .await;
@@ -239,36 +230,6 @@ async fn log_released(data: &Path) {
     .await
     .expect("the stopped hub still holds its event log after 10 s");
     locked.unwrap().unwrap();
-}
-
-fn invitee(member: &MemberId, role: Role) -> Invitee {
-    Invitee {
-        member: member.clone(),
-        name: format!("Đại biểu {member}"),
-        position: String::new(),
-        unit: None,
-        unit_name: "HĐND tỉnh".into(),
-        role,
-        voting_right: true,
-        weight: 1,
-        groups: Vec::new(),
-    }
-}
-
-fn yes_no_poll(secret: bool) -> PollSpec {
-    PollSpec {
-        title: "Thông qua nghị quyết".into(),
-        item: None,
-        questions: vec![Question {
-            text: "Đồng ý?".into(),
-            kind: QuestionKind::YesNoAbstain,
-        }],
-        secret,
-        vote_change: false,
-        visibility: ResultsVisibility::LiveToAll,
-        eligibility: Eligibility::default(),
-        majority: MajorityRule::more_than_half_of_all_members(),
-    }
 }
 
 fn verify(data: &Path, head: &ChainHead, json: bool) -> Output {

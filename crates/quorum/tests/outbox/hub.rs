@@ -9,7 +9,7 @@ use quorum_client::Http;
 use quorum_domain::MeetingId;
 use serde_json::{Value, json};
 
-use super::server::{DemoFile, Server, free_port};
+use crate::server::{DemoFile, Server, free_port};
 
 /// The secrets the receivers and the hub share.
 pub(crate) const TC_SECRET: &str = "so-tai-chinh-0123456789abcdef";

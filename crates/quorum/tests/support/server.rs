@@ -1,5 +1,6 @@
-//! `quorum serve --demo` as a child process with a configuration file, as the crash test
-//! starts it: waits until it listens and `/healthz` answers; SIGKILL on demand and on drop.
+//! `quorum serve` as a child process, for the tests that drive the real binary (the
+//! crash test, the outbox, the minutes): waits until it listens and `/healthz` answers;
+//! SIGTERM or SIGKILL on demand, SIGKILL on drop.
 
 use std::io::{BufRead as _, BufReader, Write as _};
 use std::path::{Path, PathBuf};
@@ -7,23 +8,27 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use quorum_client::Http;
-use quorum_domain::MeetingId;
+use quorum_domain::{MeetingId, MemberId};
 use serde::Deserialize;
 use tokio::sync::oneshot;
 
 /// How long the server may take to start.
 const WAIT: Duration = Duration::from_secs(20);
 
-/// What `quorum serve --demo` writes to DATA/demo.json (the fields used here).
+/// What `quorum serve --demo` writes to DATA/demo.json (the fields the tests use).
 #[derive(Debug, Deserialize)]
 pub(crate) struct DemoFile {
     pub(crate) meeting: MeetingId,
     pub(crate) url: String,
+    pub(crate) ws_url: String,
     pub(crate) chair: DemoLink,
+    pub(crate) delegates: Vec<DemoLink>,
 }
 
+/// One invitation link of the demo.
 #[derive(Debug, Deserialize)]
 pub(crate) struct DemoLink {
+    pub(crate) member: Option<MemberId>,
     pub(crate) code: String,
 }
 
@@ -40,21 +45,38 @@ pub(crate) struct Server {
     log: PathBuf,
 }
 
-/// The command line of `quorum serve` on `data` and `port` with `config`.
-fn command(data: &Path, port: u16, config: &Path, log: &Path, env: &[(&str, &Path)]) -> Command {
+/// How to start the binary.
+struct Launch<'a> {
+    data: &'a Path,
+    port: u16,
+    log: &'a Path,
+    /// A TOML file layered over the defaults.
+    config: Option<&'a Path>,
+    /// Seed the demo meetings (`--demo`).
+    demo: bool,
+    env: &'a [(&'a str, &'a Path)],
+}
+
+/// The command line of `quorum serve` for `launch`, with no `QUORUM_*` variable of the
+/// test's own environment leaking in.
+fn command(launch: &Launch<'_>) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_quorum"));
+    command.arg("serve");
+    if let Some(config) = launch.config {
+        command.arg("--config").arg(config);
+    }
     command
-        .arg("serve")
-        .arg("--config")
-        .arg(config)
         .arg("--data")
-        .arg(data)
+        .arg(launch.data)
         .arg("--listen")
-        .arg(format!("127.0.0.1:{port}"))
-        .arg("--demo")
+        .arg(format!("127.0.0.1:{}", launch.port));
+    if launch.demo {
+        command.arg("--demo");
+    }
+    command
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(std::fs::File::create(log.with_extension("err")).unwrap())
+        .stderr(std::fs::File::create(launch.log.with_extension("err")).unwrap())
         .env("RUST_LOG", "info")
         .env("NO_COLOR", "1");
     for (key, _) in std::env::vars_os() {
@@ -62,14 +84,14 @@ fn command(data: &Path, port: u16, config: &Path, log: &Path, env: &[(&str, &Pat
             command.env_remove(key);
         }
     }
-    for (key, value) in env {
+    for (key, value) in launch.env {
         command.env(key, value);
     }
     command
 }
 
 impl Server {
-    /// Starts the binary and waits until `/healthz` answers.
+    /// Starts `quorum serve --demo` with `config` and waits until `/healthz` answers.
     pub(crate) async fn start(data: &Path, port: u16, config: &Path, log: &Path) -> Server {
         Server::start_with(data, port, config, log, &[]).await
     }
@@ -82,7 +104,47 @@ impl Server {
         log: &Path,
         env: &[(&str, &Path)],
     ) -> Server {
-        let mut child = command(data, port, config, log, env).spawn().unwrap();
+        Server::launch(Launch {
+            data,
+            port,
+            log,
+            config: Some(config),
+            demo: true,
+            env,
+        })
+        .await
+    }
+
+    /// Starts `quorum serve --demo` on its defaults.
+    pub(crate) async fn demo(data: &Path, port: u16, log: &Path) -> Server {
+        Server::launch(Launch {
+            data,
+            port,
+            log,
+            config: None,
+            demo: true,
+            env: &[],
+        })
+        .await
+    }
+
+    /// Starts `quorum serve` on its defaults, without the demo.
+    pub(crate) async fn plain(data: &Path, port: u16, log: &Path) -> Server {
+        Server::launch(Launch {
+            data,
+            port,
+            log,
+            config: None,
+            demo: false,
+            env: &[],
+        })
+        .await
+    }
+
+    async fn launch(launch: Launch<'_>) -> Server {
+        let log = launch.log;
+        let port = launch.port;
+        let mut child = command(&launch).spawn().unwrap();
         let listening = copy_log(child.stdout.take().unwrap(), log.to_owned());
         let mut server = Server {
             child,
@@ -111,7 +173,14 @@ impl Server {
 
     /// Runs the binary expecting it to refuse to start; returns what it printed.
     pub(crate) fn refuses_to_start(data: &Path, port: u16, config: &Path, log: &Path) -> String {
-        let mut command = command(data, port, config, log, &[]);
+        let mut command = command(&Launch {
+            data,
+            port,
+            log,
+            config: Some(config),
+            demo: true,
+            env: &[],
+        });
         command.stdout(Stdio::null());
         let mut child = command.spawn().unwrap();
         let started = std::time::Instant::now();
