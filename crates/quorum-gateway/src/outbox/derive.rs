@@ -384,10 +384,34 @@ mod tests {
         assert!(notices(&meeting, &record, &[unit("so-xd", true, true, true)], "", 1).is_empty());
         let (_, log) = quorum_protocol::examples::demo_meeting();
         for record in &log {
-            assert!(
-                notices(&meeting, record, &[unit("so-tc", true, true, false)], "", 1).is_empty()
-            );
+            // Invitations push to the members' browsers (see `push.rs`); none goes to a unit.
+            let to_units: Vec<Enqueued> =
+                notices(&meeting, record, &[unit("so-tc", true, true, false)], "", 1)
+                    .into_iter()
+                    .filter(|notice| notice.unit.is_some())
+                    .collect();
+            assert!(to_units.is_empty(), "{to_units:?}");
         }
+    }
+
+    #[test]
+    fn an_alert_pushes_to_every_participant_while_it_is_fresh() {
+        let (meeting, mut record) = with_directive();
+        record.event = MeetingEvent::AlertRaised {
+            number: 1,
+            message: "Họp khẩn".into(),
+            by: Actor::Admin,
+        };
+        let now = record.at.0;
+        let pushes = notices(&meeting, &record, &[], "", now);
+        assert!(!pushes.is_empty());
+        assert_eq!(pushes.len(), meeting.participants().len());
+        assert!(pushes.iter().all(|push| push.channel == Channel::Push
+            && push.unit.is_none()
+            && push.member.is_some()
+            && push.id.ends_with(":push")));
+        let late = now + super::super::push::FRESH_MS + 1;
+        assert!(notices(&meeting, &record, &[], "", late).is_empty());
     }
 
     #[test]
