@@ -40,6 +40,16 @@ pub(crate) fn civil(at: Timestamp) -> Civil {
     }
 }
 
+/// An instant as `dd/mm/yyyy hh:mm (UTC+7)`, in Vietnam's time: for notices, where a
+/// reader abroad must not guess the zone.
+pub fn vietnam_date_time(at: Timestamp) -> String {
+    let civil = civil(at);
+    format!(
+        "{:02}/{:02}/{} {:02}:{:02} (UTC+7)",
+        civil.day, civil.month, civil.year, civil.hour, civil.minute
+    )
+}
+
 /// Howard Hinnant's `civil_from_days`: days since 1970-01-01 to a proleptic Gregorian
 /// date.
 fn civil_from_days(days: i64) -> (i64, u32, u32) {
