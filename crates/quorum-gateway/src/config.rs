@@ -43,6 +43,85 @@ pub struct GatewayConfig {
     pub outbox: crate::outbox::config::OutboxConfig,
     /// Web Push to members' browsers.
     pub push: PushConfig,
+    /// Where the event log lives: SQLite in `data` (the default) or PostgreSQL.
+    pub store: StoreConfig,
+    /// Where documents live.
+    pub documents: DocumentsConfig,
+    /// Cluster mode (`[cluster]`): several nodes on one PostgreSQL, fanned out
+    /// through Redis. None: the embedded hub, alone on its data directory.
+    pub cluster: Option<ClusterConfig>,
+}
+
+/// The event log's backend.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StoreConfig {
+    /// `sqlite` (one file in `data`) or `postgres`.
+    pub backend: StoreBackend,
+    /// PostgreSQL's address, as `host=… port=… user=… dbname=…` or a `postgres://` URL.
+    pub postgres: String,
+}
+
+impl Default for StoreConfig {
+    fn default() -> StoreConfig {
+        StoreConfig {
+            backend: StoreBackend::Sqlite,
+            postgres: String::new(),
+        }
+    }
+}
+
+/// Which database keeps the event log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StoreBackend {
+    /// `DATA/quorum.db`: one process.
+    Sqlite,
+    /// A PostgreSQL database, shared by every node of a cluster.
+    Postgres,
+}
+
+/// Where uploaded documents are kept.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DocumentsConfig {
+    /// A directory; none: `DATA/blobs`. In a cluster, a directory every node mounts
+    /// (NFS or a shared volume): documents are content-addressed files written by a
+    /// rename, so nodes never see half a file.
+    pub path: Option<PathBuf>,
+}
+
+/// How a node takes part in a cluster.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ClusterConfig {
+    /// This node's name, unique in the cluster (logs, metrics, messages). Empty: the
+    /// host name and the process id.
+    pub node: String,
+    /// Redis, for the fan-out between nodes: `redis://host:6379/`.
+    pub redis: String,
+    /// The prefix of every Redis channel, so that several clusters can share a Redis.
+    pub prefix: String,
+    /// How often a meeting with devices on this node checks the log for events the
+    /// fan-out did not bring (a safety net; ms).
+    pub poll_ms: u64,
+    /// The same while Redis is unreachable: delivery then rests on the log alone (ms).
+    pub degraded_poll_ms: u64,
+    /// The same for a meeting without devices on this node (ms).
+    pub idle_poll_ms: u64,
+}
+
+impl Default for ClusterConfig {
+    fn default() -> ClusterConfig {
+        ClusterConfig {
+            node: String::new(),
+            redis: "redis://127.0.0.1:6379/".to_owned(),
+            prefix: "quorum".to_owned(),
+            poll_ms: 1_000,
+            degraded_poll_ms: 200,
+            idle_poll_ms: 5_000,
+        }
+    }
 }
 
 /// Web Push settings.
@@ -107,6 +186,9 @@ impl Default for GatewayConfig {
             smtp: None,
             outbox: crate::outbox::config::OutboxConfig::default(),
             push: PushConfig::default(),
+            store: StoreConfig::default(),
+            documents: DocumentsConfig::default(),
+            cluster: None,
         }
     }
 }
@@ -294,6 +376,26 @@ impl GatewayConfig {
             return invalid("push.contact", "must start with mailto: or https://");
         }
         crate::outbox::config::validate(&self.units, self.smtp.as_ref(), &self.outbox)?;
+        if self.store.backend == StoreBackend::Postgres && self.store.postgres.trim().is_empty() {
+            return invalid("store.postgres", "the postgres backend needs its address");
+        }
+        if let Some(cluster) = &self.cluster {
+            if self.store.backend != StoreBackend::Postgres {
+                return invalid(
+                    "store.backend",
+                    "a cluster keeps its log in PostgreSQL: set backend = \"postgres\"",
+                );
+            }
+            if !(cluster.redis.starts_with("redis://") || cluster.redis.starts_with("unix://")) {
+                return invalid("cluster.redis", "must start with redis:// or unix://");
+            }
+            if cluster.prefix.is_empty() || cluster.prefix.contains(char::is_whitespace) {
+                return invalid("cluster.prefix", "must be a word without spaces");
+            }
+            if cluster.poll_ms < 10 || cluster.degraded_poll_ms < 10 || cluster.idle_poll_ms < 10 {
+                return invalid("cluster.poll_ms", "polling intervals are at least 10 ms");
+            }
+        }
         Ok(())
     }
 

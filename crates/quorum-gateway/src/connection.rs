@@ -157,7 +157,7 @@ async fn hello(
             reason: "no common protocol version",
         });
     };
-    let principal = match hub.authenticate(&token) {
+    let principal = match hub.authenticate_fresh(&token).await {
         Ok(principal) => principal,
         Err(_) => {
             // Never log the token; a digest label would still let an operator match

@@ -1,6 +1,7 @@
 //! The hub: the event log, the rooms of every meeting, and the accounts and sessions.
 //! It is what the WebSocket, REST and command-line faces all talk to.
 
+mod follow;
 mod meetings;
 mod sessions;
 
@@ -14,6 +15,7 @@ use quorum_store::{BlobStore, EventLog, StoreError};
 use tokio::sync::{Mutex, watch};
 
 use crate::access::{AccessError, AccessState, Grant, HUB_STREAM, Principal};
+use crate::cluster::Cluster;
 use crate::config::GatewayConfig;
 use crate::directory::{Directory, MeetingSummary};
 use crate::journal;
@@ -90,6 +92,8 @@ struct Inner {
     directory: Arc<Directory>,
     /// The hub's Web Push identity.
     push: Arc<Vapid>,
+    /// This node's side of the cluster, if it is part of one.
+    cluster: Option<Cluster>,
     next_connection: AtomicU64,
     open_connections: AtomicUsize,
     shutdown: watch::Sender<bool>,
@@ -130,9 +134,22 @@ impl Hub {
         let push = Vapid::load_or_create(store.as_ref(), &config.push.contact)
             .await
             .map_err(|error| HubError::Invalid(error.to_string()))?;
+        let cluster = match &config.cluster {
+            Some(settings) => {
+                let (cluster, notices) = Cluster::start(settings)
+                    .map_err(|error| HubError::Invalid(error.to_string()))?;
+                Some((cluster, notices, settings.idle_poll_ms))
+            }
+            None => None,
+        };
+        let (cluster, follower) = match cluster {
+            Some((cluster, notices, every)) => (Some(cluster), Some((notices, every))),
+            None => (None, None),
+        };
         let hub = Hub {
             inner: Arc::new(Inner {
                 push: Arc::new(push),
+                cluster,
                 config,
                 bound: OnceLock::new(),
                 store,
@@ -152,6 +169,13 @@ impl Hub {
             hub.start_room(load_meeting(hub.inner.store.as_ref(), &stream).await?);
         }
         tracing::info!(meetings = count, "meetings loaded from the log");
+        if let Some((notices, every)) = follower {
+            tokio::spawn(follow::follow(
+                Arc::downgrade(&hub.inner),
+                notices,
+                std::time::Duration::from_millis(every),
+            ));
+        }
         Ok(hub)
     }
 
@@ -167,6 +191,7 @@ impl Hub {
                 resume_window: limits.resume_window,
                 max_group: 4096,
             },
+            self.inner.cluster.clone(),
         );
         self.inner.directory.insert(&meeting, room);
     }
@@ -193,6 +218,11 @@ impl Hub {
     /// The hub's Web Push identity (its VAPID key).
     pub fn push(&self) -> &Arc<Vapid> {
         &self.inner.push
+    }
+
+    /// This node's side of the cluster, if it is part of one.
+    pub fn cluster(&self) -> Option<&Cluster> {
+        self.inner.cluster.as_ref()
     }
 
     /// The event log.

@@ -5,6 +5,7 @@
 pub mod access;
 pub mod audit;
 pub mod clock;
+pub mod cluster;
 pub use quorum_protocol::close;
 pub mod config;
 pub mod connection;

@@ -96,7 +96,7 @@ impl Outbox {
             Some(smtp) => Some(email::Mailer::new(smtp, timeout).map_err(OutboxError::Config)?),
             None => None,
         };
-        let key = LinkKey::load_or_create(&config.data)?;
+        let key = LinkKey::of_hub(&hub).await?;
         let store = Arc::clone(hub.store());
         let ledger = worker::load(store.as_ref()).await?;
         let (stop, stopped) = watch::channel(false);

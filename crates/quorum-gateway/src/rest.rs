@@ -9,6 +9,7 @@ pub mod meetings;
 pub mod minutes;
 mod notes;
 mod notices;
+mod presence;
 mod push;
 mod range;
 pub mod roster;
@@ -41,6 +42,7 @@ pub fn router(document_limit: usize) -> Router<Hub> {
         .route("/api/meetings/{meeting}/minutes", get(minutes::download))
         .route("/api/meetings/{meeting}/audit", get(audit::head))
         .route("/api/meetings/{meeting}/receipts", get(audit::receipts))
+        .route("/api/meetings/{meeting}/presence", get(presence::show))
         .route("/api/meetings/{meeting}/roster", post(roster::import))
         .route(
             "/api/meetings/{meeting}/invitations",
@@ -96,7 +98,7 @@ impl FromRequestParts<Hub> for Authenticated {
             .and_then(|value| value.to_str().ok())
             .and_then(|value| value.strip_prefix("Bearer "))
             .ok_or(ApiError::Unauthenticated)?;
-        match hub.authenticate(token.trim()) {
+        match hub.authenticate_fresh(token.trim()).await {
             Ok(principal) => Ok(Authenticated(principal)),
             Err(_) => {
                 metrics::counter!(crate::telemetry::AUTH_FAILURES, "via" => "http").increment(1);
@@ -113,7 +115,7 @@ async fn meeting_for(
     principal: &Principal,
     meeting: &MeetingId,
 ) -> Result<(RoomHandle, Viewer, quorum_domain::MeetingView), ApiError> {
-    let room = hub.room(meeting).ok_or(ApiError::NotFound)?;
+    let room = hub.room_or_load(meeting).await.ok_or(ApiError::NotFound)?;
     let viewer = principal.viewer(meeting).ok_or(ApiError::Forbidden)?;
     let view = room.view(viewer.clone()).await.ok_or(ApiError::Forbidden)?;
     Ok((room, viewer, view))

@@ -5,26 +5,35 @@
 //! **Invariant:** nothing leaves a room before the store has made it durable: commands
 //! queued while a commit is in flight form the next group, and a failed commit rebuilds
 //! the state from the log and answers every command of the group as retryable.
+//!
+//! In a cluster every node runs a room for the meetings it serves, and the log orders
+//! them: a group is appended right after the head it was decided against, or not at
+//! all. A room that loses that race follows the log to its new head and decides the
+//! group again (`room/follow.rs`).
 
 mod commit;
 mod dedupe;
 mod fanout;
+mod follow;
 mod serve;
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 use std::time::Duration;
 
 use quorum_domain::poll::receipt::Receipt;
 use quorum_domain::{
-    Actor, EventRecord, Meeting, MeetingCommand, MeetingId, MeetingView, Rejection, Viewer,
+    Actor, EventRecord, Meeting, MeetingCommand, MeetingId, MeetingView, MemberId, Rejection,
+    Viewer,
 };
 use quorum_protocol::{ErrorCode, RequestId};
-use quorum_store::EventLog;
+use quorum_store::{EventLog, Record};
 use tokio::sync::{mpsc, oneshot};
+use tokio::time::Instant;
 
 use crate::audit::ChainHead;
 use crate::clock;
+use crate::cluster::{Cluster, StoredRecord};
 use crate::hub::Loaded;
 use crate::journal;
 use crate::outbound::Link;
@@ -92,6 +101,17 @@ enum RoomInput {
     Inspect {
         reply: oneshot::Sender<Meeting>,
     },
+    /// Cluster: another node committed these records (the stream is at `head`).
+    Remote {
+        head: u64,
+        records: Vec<Record>,
+    },
+    /// Cluster: read what the log holds past the room's head.
+    CatchUp,
+    /// The members with devices subscribed here, and how many each.
+    Online {
+        reply: oneshot::Sender<BTreeMap<MemberId, u32>>,
+    },
 }
 
 /// What a room tells the hub after each commit (the meeting directory and the lobby).
@@ -125,6 +145,7 @@ impl RoomHandle {
         store: Arc<dyn EventLog>,
         observer: Arc<dyn RoomObserver>,
         limits: RoomLimits,
+        cluster: Option<Cluster>,
     ) -> RoomHandle {
         let Loaded {
             meeting,
@@ -142,6 +163,13 @@ impl RoomHandle {
         }
         let room = Room {
             stream: journal::meeting_stream(meeting.id()),
+            own: handle.inbox.downgrade(),
+            cluster,
+            following: false,
+            before: None,
+            next_poll: Instant::now(),
+            presence: (BTreeMap::new(), 0),
+            presence_stale: false,
             meeting,
             head,
             store,
@@ -222,18 +250,56 @@ impl RoomHandle {
         self.inbox.send(RoomInput::Inspect { reply }).await.ok()?;
         receiver.await.ok()
     }
+
+    /// Cluster: records another node committed. Dropped if the room is full: it finds
+    /// them in the log at its next poll or gap.
+    pub fn remote(&self, head: u64, records: Vec<StoredRecord>) {
+        let records = records.into_iter().map(Record::from).collect();
+        let _ = self.inbox.try_send(RoomInput::Remote { head, records });
+    }
+
+    /// The members with devices following the meeting on this node (member → devices).
+    pub async fn online(&self) -> Option<BTreeMap<MemberId, u32>> {
+        let (reply, receiver) = oneshot::channel();
+        self.inbox.send(RoomInput::Online { reply }).await.ok()?;
+        receiver.await.ok()
+    }
+
+    /// Cluster: asks the room to read what the log holds past its head.
+    pub fn catch_up(&self) {
+        let _ = self.inbox.try_send(RoomInput::CatchUp);
+    }
 }
 
 /// A command decided into the current group, waiting for its commit.
 struct Decided {
     request: Option<RequestId>,
     actor: Actor,
+    /// Kept so that the group can be decided again after losing a race in a cluster.
+    command: MeetingCommand,
     reply: Reply,
     outcome: CommandOutcome,
+    /// The answer came from the dedupe table (an earlier group's).
+    replayed: bool,
 }
 
 struct Room {
     stream: String,
+    /// The room's own inbox, for following its channel (weak: the room still stops
+    /// when every handle is gone).
+    own: mpsc::WeakSender<RoomInput>,
+    /// The cluster, if this node is part of one.
+    cluster: Option<Cluster>,
+    /// Whether this node follows the meeting's channel (it has devices here).
+    following: bool,
+    /// Cluster: the state the current group is decided against, to decide it again.
+    before: Option<Meeting>,
+    /// Cluster: when the room next checks the log's head.
+    next_poll: Instant,
+    /// Cluster: the presence last recorded for the other nodes, and the subscriber
+    /// count it was computed at (recomputed when that changes or `presence_stale`).
+    presence: (BTreeMap<String, u32>, usize),
+    presence_stale: bool,
     meeting: Meeting,
     /// The hash chain's head in the log: the next commit is chained after it.
     head: ChainHead,
@@ -258,6 +324,7 @@ impl Room {
     async fn run(mut self, mut inbox: mpsc::Receiver<RoomInput>) {
         loop {
             let deadline = self.meeting.next_deadline();
+            let polling = self.cluster.is_some();
             let first = tokio::select! {
                 input = inbox.recv() => match input {
                     Some(input) => input,
@@ -269,12 +336,16 @@ impl Room {
                     command: MeetingCommand::Tick,
                     reply: Reply::Nobody,
                 }),
+                () = tokio::time::sleep_until(self.next_poll), if polling => RoomInput::CatchUp,
             };
             let mut group = Vec::new();
             let mut next = Some(first);
             while let Some(input) = next.take() {
                 match input {
                     RoomInput::Command(command) => {
+                        if group.is_empty() && self.cluster.is_some() {
+                            self.before = Some(self.meeting.clone());
+                        }
                         let decided = self.decide(command);
                         group.push(decided);
                         if group.len() < self.limits.max_group {
@@ -284,12 +355,18 @@ impl Room {
                     other => {
                         // Requests that read the state see only committed events.
                         self.commit(std::mem::take(&mut group)).await;
-                        self.serve(other);
+                        self.serve(other).await;
                         next = inbox.try_recv().ok();
                     }
                 }
             }
             self.commit(group).await;
+            self.follow_channel();
+        }
+        if self.following
+            && let Some(cluster) = &self.cluster
+        {
+            cluster.unfollow(&self.stream);
         }
         tracing::debug!(meeting = %self.meeting.id(), "room stopped");
     }
@@ -311,8 +388,10 @@ impl Room {
             return Decided {
                 request,
                 actor,
+                command,
                 reply,
                 outcome: outcome.clone(),
+                replayed: true,
             };
         }
         let outcome = match self.meeting.execute(&actor, clock::now(), &command) {
@@ -344,8 +423,10 @@ impl Room {
         Decided {
             request,
             actor,
+            command,
             reply,
             outcome,
+            replayed: false,
         }
     }
 }

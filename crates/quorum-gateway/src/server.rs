@@ -137,15 +137,51 @@ async fn healthz() -> &'static str {
     "ok"
 }
 
-/// Ready when the event log answers.
+/// Ready when the event log answers. In a cluster the body also says whether the
+/// fan-out is subscribed (`{"ready":true,"store":"ok","fanout":"down","degraded":true}`):
+/// without Redis a node still serves correctly, only slower (its rooms poll the log),
+/// so a Redis outage must not make a load balancer drop every node at once. Alert on
+/// `degraded` (or `quorum_fanout_up`) instead.
 async fn readyz(State(hub): State<Hub>) -> Response {
-    match hub.store().head(crate::access::HUB_STREAM).await {
-        Ok(_) => (StatusCode::OK, "ready").into_response(),
-        Err(error) => {
+    let store = match tokio::time::timeout(
+        Duration::from_secs(2),
+        hub.store().head(crate::access::HUB_STREAM),
+    )
+    .await
+    {
+        Ok(Ok(_)) => "ok",
+        Ok(Err(error)) => {
             tracing::warn!(%error, "not ready: the event log does not answer");
-            (StatusCode::SERVICE_UNAVAILABLE, "event log unavailable").into_response()
+            "down"
         }
-    }
+        Err(_) => {
+            tracing::warn!("not ready: the event log does not answer in time");
+            "down"
+        }
+    };
+    let fanout = match hub.cluster().map(crate::cluster::Cluster::health) {
+        None => "none",
+        Some(crate::cluster::FanoutHealth::Up) => "ok",
+        Some(crate::cluster::FanoutHealth::Down) => "down",
+    };
+    let ready = store == "ok";
+    let status = if ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    let node = hub.cluster().map(|cluster| cluster.node().to_owned());
+    (
+        status,
+        axum::Json(serde_json::json!({
+            "ready": ready,
+            "store": store,
+            "fanout": fanout,
+            "degraded": fanout == "down",
+            "node": node,
+        })),
+    )
+        .into_response()
 }
 
 async fn metrics() -> Response {

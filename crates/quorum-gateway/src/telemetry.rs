@@ -37,6 +37,23 @@ pub const HANDSHAKES_REFUSED: &str = "quorum_handshakes_refused_total";
 pub const AUTH_FAILURES: &str = "quorum_auth_failures_total";
 /// Meetings with a running room (gauge).
 pub const ROOMS: &str = "quorum_rooms";
+/// Cluster: fan-out messages published to Redis.
+pub const FANOUT_PUBLISHED: &str = "quorum_fanout_published_total";
+/// Cluster: fan-out messages not published (Redis down, queue full); the other nodes
+/// read those records from the log at their next poll.
+pub const FANOUT_DROPPED: &str = "quorum_fanout_dropped_total";
+/// Cluster: fan-out messages received from other nodes.
+pub const FANOUT_RECEIVED: &str = "quorum_fanout_received_total";
+/// Cluster: Redis subscriptions lost and re-established.
+pub const FANOUT_RESUBSCRIBES: &str = "quorum_fanout_resubscribes_total";
+/// Cluster: 1 while the Redis subscription is up (gauge).
+pub const FANOUT_UP: &str = "quorum_fanout_up";
+/// Cluster: events a room read from the log because the fan-out did not bring them
+/// (a gap, a lost subscription, a poll), by cause.
+pub const CATCH_UP_EVENTS: &str = "quorum_catch_up_events_total";
+/// Cluster: appends that lost the race for a meeting's next sequence number and were
+/// decided again after catching up.
+pub const COMMIT_CONFLICTS: &str = "quorum_commit_conflicts_total";
 
 static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
 

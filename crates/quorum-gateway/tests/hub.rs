@@ -14,6 +14,7 @@
 mod hub {
     mod abuse;
     mod access;
+    mod cluster;
     mod documents;
     mod meeting;
     mod notes;

@@ -33,6 +33,9 @@ pub enum BlobError {
 #[derive(Debug, Clone)]
 pub struct BlobStore {
     root: PathBuf,
+    /// Where uploads are written before they are renamed into place: inside the root,
+    /// so that the rename stays on one file system.
+    tmp: PathBuf,
 }
 
 impl BlobStore {
@@ -43,8 +46,37 @@ impl BlobStore {
     ///
     /// [`BlobError::Io`] if the directories cannot be created or read.
     pub fn open(dir: &Path) -> Result<Self, BlobError> {
+        Self::open_in(dir, dir.join("tmp"))
+    }
+
+    /// Opens a store in a directory that several processes share (the nodes of a
+    /// cluster, on a shared volume): each keeps its unfinished uploads in its own
+    /// `tmp/<node>`, so that one starting never removes another's. Blobs are written
+    /// by a rename of complete files, so no process reads half of one.
+    ///
+    /// # Errors
+    ///
+    /// As [`BlobStore::open`]; also when `node` is not a plain file name.
+    pub fn open_shared(dir: &Path, node: &str) -> Result<Self, BlobError> {
+        let plain = !node.is_empty()
+            && node
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+            && node != "."
+            && node != "..";
+        if !plain {
+            return Err(BlobError::Io(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("node name {node:?} is not a plain file name"),
+            )));
+        }
+        Self::open_in(dir, dir.join("tmp").join(node))
+    }
+
+    fn open_in(dir: &Path, tmp: PathBuf) -> Result<Self, BlobError> {
         let store = Self {
             root: dir.to_owned(),
+            tmp,
         };
         std::fs::create_dir_all(store.tmp_dir())?;
         let mut stale = 0_usize;
@@ -113,7 +145,7 @@ impl BlobStore {
     }
 
     fn tmp_dir(&self) -> PathBuf {
-        self.root.join("tmp")
+        self.tmp.clone()
     }
 }
 

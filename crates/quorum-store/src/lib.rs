@@ -1,5 +1,6 @@
 //! The durable event logs behind the hub, and its content-addressed document store.
-//! Backends sit side by side behind [`EventLog`] and pass one conformance suite.
+//! Backends sit side by side behind [`EventLog`] and pass one conformance suite:
+//! [`SqliteLog`] for a hub on its own, [`PgLog`] (PostgreSQL) for a cluster of nodes.
 //!
 //! **Invariant:** `append` returns `Ok` only once the records are durable (fsync'd), and
 //! a stream's records are numbered 1, 2, 3, … with no gap and no duplicate.
@@ -7,12 +8,14 @@
 mod append;
 pub mod blob;
 pub mod conformance;
+mod postgres;
 mod sqlite;
 
 use std::future::Future;
 use std::pin::Pin;
 
 pub use blob::{BlobError, BlobStore, BlobWriter};
+pub use postgres::{Lease, PgLog, PgOptions};
 pub use sqlite::{LogStats, SqliteLog, SqliteOptions};
 
 /// A future returned by a backend.

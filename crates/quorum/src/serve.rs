@@ -4,34 +4,81 @@
 use std::sync::Arc;
 
 use anyhow::Context as _;
+use quorum_gateway::config::StoreBackend;
 use quorum_gateway::{Bound, GatewayConfig, Hub};
-use quorum_store::{BlobStore, SqliteLog, SqliteOptions};
+use quorum_store::{BlobStore, EventLog, PgLog, PgOptions, SqliteLog, SqliteOptions, StoreError};
 
 use crate::ServeArgs;
 use crate::logging;
 use crate::settings;
 
-/// The data directory, opened and locked by this process.
+/// The data directory, opened and locked by this process, and the event log chosen
+/// by the configuration.
 pub(crate) struct Data {
     /// The hub on it.
     pub(crate) hub: Hub,
-    log: SqliteLog,
+    log: Log,
     _lock: std::fs::File,
 }
 
+/// The event log's backend.
+#[derive(Clone)]
+pub(crate) enum Log {
+    /// `DATA/quorum.db`.
+    Sqlite(SqliteLog),
+    /// A PostgreSQL database (a cluster's).
+    Postgres(PgLog),
+}
+
+impl Log {
+    async fn open(config: &GatewayConfig) -> anyhow::Result<Log> {
+        match config.store.backend {
+            StoreBackend::Sqlite => {
+                let path = config.data.join("quorum.db");
+                let log = SqliteLog::open(&path, SqliteOptions::default())
+                    .context("cannot open the event log")?;
+                Ok(Log::Sqlite(log))
+            }
+            StoreBackend::Postgres => {
+                let log = PgLog::connect(&config.store.postgres, PgOptions::default())
+                    .await
+                    .context("cannot open the event log in PostgreSQL (store.postgres)")?;
+                Ok(Log::Postgres(log))
+            }
+        }
+    }
+
+    fn shared(&self) -> Arc<dyn EventLog> {
+        match self {
+            Log::Sqlite(log) => Arc::new(log.clone()),
+            Log::Postgres(log) => Arc::new(log.clone()),
+        }
+    }
+
+    async fn close(self) -> Result<(), StoreError> {
+        match self {
+            Log::Sqlite(log) => log.close().await,
+            Log::Postgres(log) => log.close().await,
+        }
+    }
+}
+
 impl Data {
-    /// Opens the data directory of `config`, taking its lock: one process at a time
-    /// writes a data directory.
+    /// Opens the data directory of `config`, taking its lock (one process at a time
+    /// writes a data directory), its event log and its document store.
     pub(crate) async fn open(config: GatewayConfig) -> anyhow::Result<Data> {
         let data = config.data.clone();
         std::fs::create_dir_all(&data)
             .with_context(|| format!("cannot create the data directory {}", data.display()))?;
         let lock = lock(&data)?;
-        let log = SqliteLog::open(&data.join("quorum.db"), SqliteOptions::default())
-            .context("cannot open the event log")?;
-        let blobs =
-            BlobStore::open(&data.join("blobs")).context("cannot open the document store")?;
-        let hub = Hub::open(config, Arc::new(log.clone()), blobs)
+        let log = Log::open(&config).await?;
+        let blobs = match (&config.documents.path, &config.cluster) {
+            (Some(path), Some(cluster)) => BlobStore::open_shared(path, &node_name(&cluster.node)),
+            (Some(path), None) => BlobStore::open(path),
+            (None, _) => BlobStore::open(&data.join("blobs")),
+        }
+        .context("cannot open the document store")?;
+        let hub = Hub::open(config, log.shared(), blobs)
             .await
             .context("cannot load the meetings")?;
         Ok(Data {
@@ -41,13 +88,30 @@ impl Data {
         })
     }
 
+    /// The event log.
+    pub(crate) fn log(&self) -> &Log {
+        &self.log
+    }
+
     /// Waits for the event log to finish its writes.
     pub(crate) async fn close(self) {
         let Data { hub, log, _lock } = self;
+        if let Some(cluster) = hub.cluster() {
+            cluster.flush(std::time::Duration::from_secs(2)).await;
+        }
         drop(hub);
         if let Err(error) = log.close().await {
             tracing::warn!(%error, "the event log did not close cleanly");
         }
+    }
+}
+
+/// The name a node's unfinished uploads are kept under in a shared document directory.
+fn node_name(configured: &str) -> String {
+    if configured.is_empty() {
+        format!("pid-{}", std::process::id())
+    } else {
+        configured.to_owned()
     }
 }
 
@@ -99,13 +163,64 @@ pub(crate) async fn run(args: ServeArgs) -> anyhow::Result<()> {
             .await
             .context("cannot seed the demo meeting")?;
     }
-    let outbox = quorum_gateway::outbox::Outbox::start(hub.clone())
-        .await
-        .context("cannot start the notification outbox")?;
+    let (stop_outbox, stopping) = tokio::sync::watch::channel(false);
+    let outbox = match data.log() {
+        // In a cluster one node at a time delivers the notices: the one holding the
+        // lease, a PostgreSQL advisory lock that dies with its connection.
+        Log::Postgres(log) if hub.cluster().is_some() => {
+            tokio::spawn(lead_outbox(hub.clone(), log.clone(), stopping))
+        }
+        _ => {
+            let outbox = quorum_gateway::outbox::Outbox::start(hub.clone())
+                .await
+                .context("cannot start the notification outbox")?;
+            tokio::spawn(async move {
+                let mut stopping = stopping;
+                let _ = stopping.wait_for(|stop| *stop).await;
+                outbox.stop().await;
+            })
+        }
+    };
     bound.serve(shutdown_signal()).await?;
-    outbox.stop().await;
+    stop_outbox.send_replace(true);
+    let _ = outbox.await;
     data.close().await;
     Ok(())
+}
+
+/// The outbox's lease in PostgreSQL.
+const OUTBOX_LEASE: &str = "quorum.outbox";
+
+/// Runs the outbox while this node holds its lease; waits for the lease otherwise (a
+/// node that dies loses it with its connection, and another takes over within
+/// seconds, resuming from the outbox's durable cursors).
+async fn lead_outbox(hub: Hub, log: PgLog, mut stopping: tokio::sync::watch::Receiver<bool>) {
+    loop {
+        match log.lease(OUTBOX_LEASE).await {
+            Ok(Some(mut lease)) => {
+                tracing::info!("this node delivers the notices (it holds the outbox lease)");
+                match quorum_gateway::outbox::Outbox::start(hub.clone()).await {
+                    Ok(outbox) => {
+                        tokio::select! {
+                            error = lease.lost() => tracing::warn!(%error, "the outbox lease was lost; stopping deliveries"),
+                            _ = stopping.wait_for(|stop| *stop) => {}
+                        }
+                        outbox.stop().await;
+                    }
+                    Err(error) => tracing::error!(%error, "cannot start the notification outbox"),
+                }
+            }
+            Ok(None) => {}
+            Err(error) => tracing::warn!(%error, "cannot ask for the outbox lease"),
+        }
+        if *stopping.borrow() {
+            return;
+        }
+        tokio::select! {
+            () = tokio::time::sleep(std::time::Duration::from_secs(3)) => {}
+            _ = stopping.wait_for(|stop| *stop) => return,
+        }
+    }
 }
 
 /// Ctrl-C or SIGTERM.

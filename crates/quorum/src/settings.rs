@@ -123,4 +123,40 @@ mod tests {
             Ok(())
         });
     }
+
+    #[test]
+    fn the_shipped_cluster_file_is_a_valid_cluster_node() {
+        figment::Jail::expect_with(|jail| {
+            let shipped = include_str!("../../../config/cluster.toml");
+            jail.create_file("cluster.toml", shipped)?;
+            jail.set_env("QUORUM_CLUSTER__NODE", "n2");
+            let args = ConfigArgs {
+                config: Some("cluster.toml".into()),
+                data: None,
+            };
+            let config = load(&args, &[]).unwrap();
+            let cluster = config.cluster.unwrap();
+            assert_eq!(cluster.node, "n2");
+            assert_eq!(
+                config.store.backend,
+                quorum_gateway::config::StoreBackend::Postgres
+            );
+            assert!(config.documents.path.is_some());
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn a_cluster_needs_postgres() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("lone.toml", "[cluster]\nnode = \"n1\"\n")?;
+            let args = ConfigArgs {
+                config: Some("lone.toml".into()),
+                data: None,
+            };
+            let error = format!("{:#}", load(&args, &[]).unwrap_err());
+            assert!(error.contains("store.backend"), "{error}");
+            Ok(())
+        });
+    }
 }

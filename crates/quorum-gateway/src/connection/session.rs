@@ -134,7 +134,7 @@ impl Session {
                 self.reply(&ServerMessage::error(ErrorCode::BadMessage, None, None));
             }
             ClientMessage::Ping { nonce } => self.reply(&ServerMessage::Pong { nonce }),
-            ClientMessage::Subscribe { meeting, since } => self.subscribe(meeting, since),
+            ClientMessage::Subscribe { meeting, since } => self.subscribe(meeting, since).await,
             ClientMessage::Unsubscribe { meeting } => {
                 if let Some(index) = self.subscriptions.iter().position(|(id, _)| *id == meeting) {
                     let (_, room) = self.subscriptions.swap_remove(index);
@@ -152,7 +152,7 @@ impl Session {
                 meeting,
                 command,
             } => {
-                let Some(room) = self.hub.room(&meeting) else {
+                let Some(room) = self.hub.room_or_load(&meeting).await else {
                     self.reply(&ServerMessage::error(
                         ErrorCode::MeetingNotFound,
                         Some(request),
@@ -214,8 +214,8 @@ impl Session {
         None
     }
 
-    fn subscribe(&mut self, meeting: MeetingId, since: Option<u64>) {
-        let Some(room) = self.hub.room(&meeting) else {
+    async fn subscribe(&mut self, meeting: MeetingId, since: Option<u64>) {
+        let Some(room) = self.hub.room_or_load(&meeting).await else {
             self.reply(&ServerMessage::error(
                 ErrorCode::MeetingNotFound,
                 None,

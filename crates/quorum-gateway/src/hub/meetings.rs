@@ -6,7 +6,7 @@ use quorum_domain::meeting::roster::Invitee;
 use quorum_domain::{
     Actor, CreateMeeting, EventRecord, Meeting, MeetingCommand, MeetingId, MemberId, RejectionCode,
 };
-use quorum_store::{Append, EventLog};
+use quorum_store::{Append, EventLog, StoreError};
 
 use crate::access::Principal;
 use crate::audit::{ChainHash, ChainHead};
@@ -87,14 +87,26 @@ impl Hub {
         let stream = journal::meeting_stream(&meeting);
         let (encoded, head) =
             journal::encode_meetings(&stream, &records, ChainHead::genesis(&stream))?;
-        self.inner
+        let stored = self.inner.cluster.as_ref().map(|_| encoded.clone());
+        let appended = self
+            .inner
             .store
             .append(Append {
-                stream,
+                stream: stream.clone(),
                 after: 0,
                 records: encoded,
             })
-            .await?;
+            .await;
+        match appended {
+            // Created meanwhile on another node of the cluster.
+            Err(StoreError::Conflict { .. }) => {
+                return Err(HubError::Rejected(RejectionCode::Duplicate.into()));
+            }
+            other => other?,
+        }
+        if let (Some(cluster), Some(stored)) = (&self.inner.cluster, stored) {
+            cluster.committed_meeting(&stream, &stored);
+        }
         let seq = state.seq();
         self.start_room(Loaded {
             meeting: state,
@@ -112,7 +124,8 @@ impl Hub {
         command: MeetingCommand,
     ) -> Result<CommandOutcome, HubError> {
         let room = self
-            .room(meeting)
+            .room_or_load(meeting)
+            .await
             .ok_or_else(|| HubError::Rejected(RejectionCode::Unknown.into()))?;
         Ok(room.execute(None, actor, command).await)
     }
@@ -133,14 +146,13 @@ pub struct Loaded {
 /// does that); the head is the hash of the last record as stored.
 pub async fn load_meeting(store: &dyn EventLog, stream: &str) -> Result<Loaded, HubError> {
     let mut meeting: Option<Meeting> = None;
-    let mut recent = Vec::new();
+    let mut recent = std::collections::VecDeque::new();
     let mut head = ChainHead::genesis(stream);
     let mut after = 0;
     loop {
         let records = store.read(stream, after, READ_CHUNK).await?;
         let Some(last) = records.last() else { break };
         after = last.seq;
-        recent.clear();
         for stored in &records {
             head = ChainHead {
                 seq: stored.seq,
@@ -157,7 +169,11 @@ pub async fn load_meeting(store: &dyn EventLog, stream: &str) -> Result<Loaded, 
                 stream: stream.to_owned(),
                 source,
             })?;
-            recent.push(record);
+            recent.push_back(record);
+            // The room keeps fewer; keeping one chunk's worth bounds memory while loading.
+            if recent.len() > READ_CHUNK {
+                recent.pop_front();
+            }
         }
     }
     let meeting = meeting.ok_or_else(|| HubError::Replay {
@@ -166,7 +182,7 @@ pub async fn load_meeting(store: &dyn EventLog, stream: &str) -> Result<Loaded, 
     })?;
     Ok(Loaded {
         meeting,
-        recent,
+        recent: recent.into(),
         head,
     })
 }

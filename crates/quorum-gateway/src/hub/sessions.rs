@@ -2,7 +2,7 @@
 //! `hub` stream and folded into the access state.
 
 use quorum_domain::{MemberId, RejectionCode, Timestamp};
-use quorum_store::Append;
+use quorum_store::{Append, StoreError};
 
 use crate::access::{AccessError, AccessState, Grant, HUB_STREAM, HubEvent, Principal};
 use crate::clock;
@@ -10,6 +10,9 @@ use crate::journal;
 use crate::token::{Secret, SecretDigest, SecretKind};
 
 use super::{Hub, HubError, OpenedSession};
+
+/// How many times a hub update is decided again after another node appended first.
+const HUB_RETRIES: u32 = 32;
 
 impl Hub {
     /// The principal of a presented session token.
@@ -22,21 +25,21 @@ impl Hub {
     /// Exchanges a one-time code for a session.
     pub async fn redeem(&self, code: &str) -> Result<OpenedSession, HubError> {
         let digest = SecretDigest::parse(SecretKind::Code, code).ok_or(AccessError::Invalid)?;
-        let _writer = self.inner.access_writer.lock().await;
-        let grant = {
-            let access = self.access_read()?;
-            access.code(&digest, clock::now())?.clone()
-        };
         let token = secret(SecretKind::Session)?;
         let expires_at = self.session_expiry();
-        self.append_hub(vec![
-            HubEvent::CodeRedeemed { code: digest },
-            HubEvent::SessionOpened {
-                session: token.digest(),
-                grant,
-                expires_at,
-            },
-        ])
+        self.update_hub(|access| {
+            let grant = access.code(&digest, clock::now())?.clone();
+            Ok(vec![
+                HubEvent::CodeRedeemed {
+                    code: digest.clone(),
+                },
+                HubEvent::SessionOpened {
+                    session: token.digest(),
+                    grant,
+                    expires_at,
+                },
+            ])
+        })
         .await?;
         let principal = self.access_read()?.session(&token.digest(), clock::now())?;
         Ok(OpenedSession { token, principal })
@@ -57,13 +60,17 @@ impl Hub {
         })
         .await
         .map_err(|_| HubError::Access(AccessError::Invalid))??;
-        let _writer = self.inner.access_writer.lock().await;
         let token = secret(SecretKind::Session)?;
-        self.append_hub(vec![HubEvent::SessionOpened {
-            session: token.digest(),
-            grant: Grant::Account { login: checked },
-            expires_at: self.session_expiry(),
-        }])
+        let expires_at = self.session_expiry();
+        self.update_hub(|_| {
+            Ok(vec![HubEvent::SessionOpened {
+                session: token.digest(),
+                grant: Grant::Account {
+                    login: checked.clone(),
+                },
+                expires_at,
+            }])
+        })
         .await?;
         let principal = self.access_read()?.session(&token.digest(), clock::now())?;
         Ok(OpenedSession { token, principal })
@@ -71,10 +78,11 @@ impl Hub {
 
     /// Revokes a session and closes its connections.
     pub async fn revoke(&self, session: &SecretDigest) -> Result<(), HubError> {
-        let _writer = self.inner.access_writer.lock().await;
-        self.append_hub(vec![HubEvent::SessionRevoked {
-            session: session.clone(),
-        }])
+        self.update_hub(|_| {
+            Ok(vec![HubEvent::SessionRevoked {
+                session: session.clone(),
+            }])
+        })
         .await?;
         self.inner.directory.revoke(session);
         Ok(())
@@ -82,15 +90,16 @@ impl Hub {
 
     /// Issues a one-time code for `grant`, valid for the configured time.
     pub async fn issue_code(&self, grant: Grant) -> Result<(Secret, Timestamp), HubError> {
-        let _writer = self.inner.access_writer.lock().await;
         let code = secret(SecretKind::Code)?;
         let hours = self.inner.config.sessions.invitation_hours;
         let expires_at = clock::now().after(quorum_domain::Millis::minutes(hours * 60));
-        self.append_hub(vec![HubEvent::CodeIssued {
-            code: code.digest(),
-            grant,
-            expires_at,
-        }])
+        self.update_hub(|_| {
+            Ok(vec![HubEvent::CodeIssued {
+                code: code.digest(),
+                grant: grant.clone(),
+                expires_at,
+            }])
+        })
         .await?;
         Ok((code, expires_at))
     }
@@ -126,23 +135,25 @@ impl Hub {
             ),
             None => None,
         };
-        let _writer = self.inner.access_writer.lock().await;
-        if self.access_read()?.account(login).is_some() {
-            return Err(HubError::Rejected(RejectionCode::Duplicate.into()));
-        }
-        let mut events = vec![HubEvent::AccountCreated {
-            login: login.to_owned(),
-            name: name.to_owned(),
-            admin,
-            member,
-        }];
-        if let Some(hash) = hash {
-            events.push(HubEvent::PasswordSet {
+        self.update_hub(|access| {
+            if access.account(login).is_some() {
+                return Err(HubError::Rejected(RejectionCode::Duplicate.into()));
+            }
+            let mut events = vec![HubEvent::AccountCreated {
                 login: login.to_owned(),
-                hash,
-            });
-        }
-        self.append_hub(events).await
+                name: name.to_owned(),
+                admin,
+                member: member.clone(),
+            }];
+            if let Some(hash) = &hash {
+                events.push(HubEvent::PasswordSet {
+                    login: login.to_owned(),
+                    hash: hash.clone(),
+                });
+            }
+            Ok(events)
+        })
+        .await
     }
 
     /// Whether an account exists.
@@ -158,8 +169,16 @@ impl Hub {
         if has_admin {
             return Ok(None);
         }
-        self.create_account("admin", "Quản trị viên", true, None, None)
-            .await?;
+        match self
+            .create_account("admin", "Quản trị viên", true, None, None)
+            .await
+        {
+            // Another node of the cluster made it first.
+            Err(HubError::Rejected(rejection)) if rejection.code == RejectionCode::Duplicate => {
+                return Ok(None);
+            }
+            other => other?,
+        }
         let (code, _) = self
             .issue_code(Grant::Account {
                 login: "admin".into(),
@@ -173,19 +192,45 @@ impl Hub {
         clock::now().after(quorum_domain::Millis::minutes(hours * 60))
     }
 
-    fn access_read(&self) -> Result<std::sync::RwLockReadGuard<'_, AccessState>, HubError> {
+    pub(super) fn access_read(
+        &self,
+    ) -> Result<std::sync::RwLockReadGuard<'_, AccessState>, HubError> {
         self.inner
             .access
             .read()
             .map_err(|_| HubError::Invalid("access state poisoned".into()))
     }
 
-    /// Appends hub events and applies them; the caller holds `access_writer`.
-    async fn append_hub(&self, events: Vec<HubEvent>) -> Result<(), HubError> {
-        let after = self.access_read()?.seq();
+    /// Appends the hub events `decide` makes of the access state, and applies them.
+    /// In a cluster another node may append first: then the state is read up to the
+    /// log's head and `decide` runs again on it, so a code is never redeemed twice.
+    async fn update_hub<F>(&self, mut decide: F) -> Result<(), HubError>
+    where
+        F: FnMut(&AccessState) -> Result<Vec<HubEvent>, HubError>,
+    {
+        let _writer = self.inner.access_writer.lock().await;
+        let mut attempt = 0;
+        loop {
+            let (after, events) = {
+                let access = self.access_read()?;
+                (access.seq(), decide(&access)?)
+            };
+            match self.append_hub(after, &events).await {
+                Err(HubError::Store(StoreError::Conflict { .. })) if attempt < HUB_RETRIES => {
+                    attempt += 1;
+                    self.refresh_access().await?;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// Appends hub events right after `after` and applies them; the caller holds
+    /// `access_writer`.
+    async fn append_hub(&self, after: u64, events: &[HubEvent]) -> Result<(), HubError> {
         let at = clock::now();
         let mut records = Vec::with_capacity(events.len());
-        for (offset, event) in (1u64..).zip(&events) {
+        for (offset, event) in (1u64..).zip(events) {
             records.push(journal::encode_hub(after + offset, at, event)?);
         }
         self.inner
@@ -196,13 +241,19 @@ impl Hub {
                 records,
             })
             .await?;
-        let mut access = self
-            .inner
-            .access
-            .write()
-            .map_err(|_| HubError::Invalid("access state poisoned".into()))?;
-        for (offset, event) in (1u64..).zip(&events) {
-            access.apply(after + offset, event);
+        let head = {
+            let mut access = self
+                .inner
+                .access
+                .write()
+                .map_err(|_| HubError::Invalid("access state poisoned".into()))?;
+            for (offset, event) in (1u64..).zip(events) {
+                access.apply(after + offset, event);
+            }
+            access.seq()
+        };
+        if let Some(cluster) = &self.inner.cluster {
+            cluster.committed_elsewhere(HUB_STREAM, head);
         }
         Ok(())
     }

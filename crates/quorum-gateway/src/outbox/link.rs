@@ -1,8 +1,9 @@
 //! A directive's status link: the route a unit calls to acknowledge or complete its
 //! directive, and the unit's token for it, `qd_` + HMAC-SHA256(hub key, meeting,
 //! directive, unit). The token is derived, never stored: the hub key lives in the data
-//! directory (`outbox.key`, created on first start), and the stored notices hold only a
-//! placeholder that is filled in when the notice is sent.
+//! directory (`outbox.key`, created on first start) or, in a cluster, where every node
+//! reads it (the `outbox-key` stream, like the VAPID key), and the stored notices hold
+//! only a placeholder that is filled in when the notice is sent.
 
 use std::io::Write as _;
 use std::path::Path;
@@ -30,7 +31,61 @@ impl std::fmt::Debug for LinkKey {
     }
 }
 
+/// The stream holding the key in a cluster.
+pub const KEY_STREAM: &str = "outbox-key";
+
 impl LinkKey {
+    /// The hub's key: from the log in a cluster (so that every node checks the tokens
+    /// another node sent), from the data directory otherwise.
+    pub async fn of_hub(hub: &crate::Hub) -> std::io::Result<LinkKey> {
+        if hub.cluster().is_none() {
+            return LinkKey::load_or_create(&hub.config().data);
+        }
+        let store = hub.store().as_ref();
+        let unavailable =
+            |error: quorum_store::StoreError| std::io::Error::other(error.to_string());
+        for _ in 0..2 {
+            if let Some(record) = store
+                .read(KEY_STREAM, 0, 1)
+                .await
+                .map_err(unavailable)?
+                .first()
+            {
+                let key = URL_SAFE_NO_PAD
+                    .decode(record.body.trim().trim_matches('"'))
+                    .ok()
+                    .and_then(|bytes| <[u8; 32]>::try_from(bytes.as_slice()).ok())
+                    .ok_or_else(|| {
+                        std::io::Error::new(
+                            std::io::ErrorKind::InvalidData,
+                            "the outbox-key stream does not hold a 32-byte key",
+                        )
+                    })?;
+                return Ok(LinkKey(key));
+            }
+            let mut key = [0u8; 32];
+            getrandom::fill(&mut key).map_err(|error| std::io::Error::other(error.to_string()))?;
+            let made = store
+                .append(quorum_store::Append {
+                    stream: KEY_STREAM.to_owned(),
+                    after: 0,
+                    records: vec![quorum_store::Record {
+                        seq: 1,
+                        at: crate::clock::now().0,
+                        body: format!("\"{}\"", URL_SAFE_NO_PAD.encode(key)),
+                    }],
+                })
+                .await;
+            match made {
+                Ok(()) => return Ok(LinkKey(key)),
+                // Another node stored one first: read it.
+                Err(quorum_store::StoreError::Conflict { .. }) => {}
+                Err(error) => return Err(unavailable(error)),
+            }
+        }
+        Err(std::io::Error::other("cannot agree on the outbox key"))
+    }
+
     /// Reads the key from `data/outbox.key`, creating it (mode 0600) if it is missing.
     pub fn load_or_create(data: &Path) -> std::io::Result<LinkKey> {
         let path = data.join(KEY_FILE);

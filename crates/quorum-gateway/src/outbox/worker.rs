@@ -102,7 +102,7 @@ impl Worker {
                 continue;
             }
             // The room's state is read after the head, so it holds every event up to it.
-            let Some(state) = self.hub.room(&meeting) else {
+            let Some(state) = self.hub.room_or_load(&meeting).await else {
                 continue;
             };
             let Some(state) = state.inspect().await else {

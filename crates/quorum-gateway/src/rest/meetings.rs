@@ -95,7 +95,7 @@ pub(super) async fn command(
     Json(body): Json<Command>,
 ) -> Result<Json<Acked>, ApiError> {
     let meeting = meeting_id(meeting)?;
-    let room = hub.room(&meeting).ok_or(ApiError::NotFound)?;
+    let room = hub.room_or_load(&meeting).await.ok_or(ApiError::NotFound)?;
     let actor = principal.actor().ok_or(ApiError::Forbidden)?;
     outcome(room.execute(body.request, actor, body.command).await)
 }
@@ -143,7 +143,7 @@ pub(super) async fn record(
 
 /// A meeting's record: its events up to now and its state as its keepers see it.
 pub async fn record_json(hub: &Hub, meeting: &MeetingId) -> Result<Record, ApiError> {
-    let room = hub.room(meeting).ok_or(ApiError::NotFound)?;
+    let room = hub.room_or_load(meeting).await.ok_or(ApiError::NotFound)?;
     // One copy of the state, so that the view, the events and the receipts agree.
     let state = room.inspect().await.ok_or(ApiError::Unavailable)?;
     let view = state

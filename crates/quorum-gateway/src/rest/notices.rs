@@ -55,14 +55,14 @@ pub(super) async fn update(
 ) -> Result<Json<StatusChanged>, ApiError> {
     let meeting = meeting_id(meeting)?;
     let directive = DirectiveId::new(directive).map_err(|_| ApiError::NotFound)?;
-    let room = hub.room(&meeting).ok_or(ApiError::NotFound)?;
+    let room = hub.room_or_load(&meeting).await.ok_or(ApiError::NotFound)?;
     let state = room.inspect().await.ok_or(ApiError::Unavailable)?;
     let unit = state
         .directives()
         .find(|found| found.id == directive)
         .map(|found| found.unit.clone())
         .ok_or(ApiError::NotFound)?;
-    let key = LinkKey::load_or_create(&hub.config().data).map_err(|error| {
+    let key = LinkKey::of_hub(&hub).await.map_err(|error| {
         tracing::warn!(%error, "cannot read the directive-link key");
         ApiError::Unavailable
     })?;

@@ -5,61 +5,146 @@ use std::time::{Duration, Instant};
 
 use quorum_domain::EventRecord;
 use quorum_protocol::{ErrorCode, RequestId, ServerMessage};
-use quorum_store::{Append, StoreError};
+use quorum_store::{Append, Record, StoreError};
 
 use crate::audit::ChainHead;
 use crate::journal;
 use crate::outbound::Frame;
 use crate::telemetry;
 
-use super::{CommandOutcome, Decided, Reply, Room};
+use super::{CommandInput, CommandOutcome, Decided, Reply, Room};
+
+/// How many times a group is decided again after losing the race for the next event
+/// before its commands are answered as retryable.
+const MAX_REDECIDES: u32 = 16;
 
 impl Room {
     /// Commits the group's events, then answers its commands and pushes the updates.
-    pub(super) async fn commit(&mut self, group: Vec<Decided>) {
+    /// In a cluster, a group that lost the race for the meeting's next sequence number
+    /// is decided again after the room has followed the log to its new head.
+    pub(super) async fn commit(&mut self, mut group: Vec<Decided>) {
         if group.is_empty() {
             return;
         }
-        let pending = std::mem::take(&mut self.pending);
-        let committed = if pending.poisoned {
-            Err(StoreError::Invalid("decided events did not apply".into()))
-        } else if pending.records.is_empty() {
-            Ok(self.head)
-        } else {
-            self.append(&pending.records).await
-        };
-        match committed {
-            Ok(head) => {
-                self.head = head;
-                if !pending.records.is_empty() {
-                    self.observer.committed(&self.meeting, &pending.records);
-                    self.publish(&pending.records);
-                }
-                for decided in group {
-                    self.answer(decided.request, decided.reply, decided.outcome);
-                }
-            }
-            Err(error) => {
-                tracing::warn!(meeting = %self.meeting.id(), %error, commands = group.len(), "commit failed; rebuilding from the log");
-                self.rebuild().await;
-                for decided in group {
-                    if let Some(request) = &decided.request {
-                        self.dedupe.forget(&decided.actor, request);
-                    }
-                    let code = match &error {
-                        StoreError::Invalid(_) | StoreError::Format(_) => ErrorCode::Internal,
-                        StoreError::Conflict { .. } | StoreError::Unavailable(_) => {
-                            ErrorCode::Unavailable
+        let mut redecided = 0;
+        loop {
+            let pending = std::mem::take(&mut self.pending);
+            let committed = if pending.poisoned {
+                Err(StoreError::Invalid("decided events did not apply".into()))
+            } else if pending.records.is_empty() {
+                self.confirm(&group).await.map(|()| (self.head, Vec::new()))
+            } else {
+                self.append(&pending.records).await
+            };
+            match committed {
+                Ok((head, stored)) => {
+                    self.head = head;
+                    self.before = None;
+                    if !pending.records.is_empty() {
+                        if let Some(cluster) = &self.cluster {
+                            cluster.committed_meeting(&self.stream, &stored);
                         }
-                    };
-                    self.answer(decided.request, decided.reply, CommandOutcome::Failed(code));
+                        self.observer.committed(&self.meeting, &pending.records);
+                        self.publish(&pending.records);
+                    }
+                    for decided in group {
+                        self.answer(decided.request, decided.reply, decided.outcome);
+                    }
+                    return;
+                }
+                Err(StoreError::Conflict { head, .. })
+                    if redecided < MAX_REDECIDES && self.before.is_some() =>
+                {
+                    redecided += 1;
+                    metrics::counter!(telemetry::COMMIT_CONFLICTS).increment(1);
+                    tracing::debug!(meeting = %self.meeting.id(), head, commands = group.len(), "lost the race for the next event; deciding again");
+                    group = self.redecide(group).await;
+                }
+                Err(error) => {
+                    self.fail(group, &error).await;
+                    return;
                 }
             }
         }
     }
 
-    /// Appends the records chained after the room's head; returns the new head.
-    async fn append(&self, records: &[EventRecord]) -> Result<ChainHead, StoreError> {
+    /// Cluster: a group that appends nothing was decided against the room's state, which
+    /// may be behind the log. An append proves its group was decided on the latest state
+    /// (it lands right after it, or fails); a rejection has no append to prove it, so the
+    /// log's head is read instead: if another node has appended since, the rejection
+    /// may be wrong ("not a participant" on a stale roster, "closed" on a poll that is
+    /// not), and the group is decided again on the caught-up state.
+    async fn confirm(&self, group: &[Decided]) -> Result<(), StoreError> {
+        let rejects = group.iter().any(|decided| {
+            !decided.replayed && matches!(decided.outcome, CommandOutcome::Rejected(_))
+        });
+        if self.before.is_none() || !rejects {
+            return Ok(());
+        }
+        let head = self.store.head(&self.stream).await?;
+        if head == self.head.seq {
+            Ok(())
+        } else {
+            Err(StoreError::Conflict {
+                stream: self.stream.clone(),
+                expected: self.head.seq,
+                head,
+            })
+        }
+    }
+
+    /// Undoes a group that was not committed, follows the log to its head, and decides
+    /// the group's commands again, in the same order, against that state.
+    async fn redecide(&mut self, group: Vec<Decided>) -> Vec<Decided> {
+        if let Some(before) = self.before.take() {
+            self.meeting = before;
+        }
+        self.forget(&group);
+        self.catch_up("conflict").await;
+        self.before = Some(self.meeting.clone());
+        group
+            .into_iter()
+            .map(|decided| {
+                self.decide(CommandInput {
+                    request: decided.request,
+                    actor: decided.actor,
+                    command: decided.command,
+                    reply: decided.reply,
+                })
+            })
+            .collect()
+    }
+
+    /// Forgets the answers decided in the group (not those replayed from earlier groups).
+    fn forget(&mut self, group: &[Decided]) {
+        for decided in group.iter().filter(|decided| !decided.replayed) {
+            if let Some(request) = &decided.request {
+                self.dedupe.forget(&decided.actor, request);
+            }
+        }
+    }
+
+    /// A group that could not be committed: rebuild from the log, answer retryable.
+    async fn fail(&mut self, group: Vec<Decided>, error: &StoreError) {
+        tracing::warn!(meeting = %self.meeting.id(), %error, commands = group.len(), "commit failed; rebuilding from the log");
+        self.before = None;
+        self.rebuild().await;
+        self.forget(&group);
+        let code = match error {
+            StoreError::Invalid(_) | StoreError::Format(_) => ErrorCode::Internal,
+            StoreError::Conflict { .. } | StoreError::Unavailable(_) => ErrorCode::Unavailable,
+        };
+        for decided in group {
+            self.answer(decided.request, decided.reply, CommandOutcome::Failed(code));
+        }
+    }
+
+    /// Appends the records chained after the room's head; returns the new head, and
+    /// in a cluster the records as stored (for the other nodes).
+    async fn append(
+        &self,
+        records: &[EventRecord],
+    ) -> Result<(ChainHead, Vec<Record>), StoreError> {
         let after = records
             .first()
             .map_or(0, |record| record.seq.saturating_sub(1));
@@ -71,6 +156,11 @@ impl Room {
         }
         let (encoded, head) = journal::encode_meetings(&self.stream, records, self.head)
             .map_err(|error| StoreError::Invalid(error.to_string()))?;
+        let stored = if self.cluster.is_some() {
+            encoded.clone()
+        } else {
+            Vec::new()
+        };
         let started = Instant::now();
         let result = self
             .store
@@ -81,15 +171,16 @@ impl Room {
             })
             .await;
         telemetry::commit(started.elapsed(), records.len(), result.is_ok());
-        result.map(|()| head)
+        result.map(|()| (head, stored))
     }
 
     /// Reloads the committed state after a failed commit.
-    async fn rebuild(&mut self) {
+    pub(super) async fn rebuild(&mut self) {
         let mut delay = Duration::from_millis(50);
         loop {
             match crate::hub::load_meeting(self.store.as_ref(), &self.stream).await {
                 Ok(loaded) => {
+                    self.pending = super::Pending::default();
                     self.meeting = loaded.meeting;
                     self.head = loaded.head;
                     self.recent = loaded.recent.into();

@@ -1,7 +1,9 @@
 //! A room's reads of its committed state: subscriptions with snapshots or resumes,
 //! views, and the publishing of committed events to subscribers.
 
-use quorum_domain::{EventRecord, Viewer};
+use std::collections::BTreeMap;
+
+use quorum_domain::{EventRecord, MemberId, Viewer};
 use quorum_protocol::{ErrorCode, ServerMessage, Update};
 
 use crate::outbound::{Frame, Link};
@@ -10,10 +12,24 @@ use super::fanout::{self, Subscriber};
 use super::{Room, RoomInput};
 
 impl Room {
-    /// Answers a request that reads the committed state.
-    pub(super) fn serve(&mut self, input: RoomInput) {
+    /// Answers a request that reads the committed state. In a cluster, a read first
+    /// follows the log to its head, so that what a device is shown is never behind
+    /// what another node has acknowledged.
+    pub(super) async fn serve(&mut self, input: RoomInput) {
+        let reads = matches!(
+            input,
+            RoomInput::Subscribe { .. } | RoomInput::View { .. } | RoomInput::Inspect { .. }
+        );
+        if reads && self.cluster.is_some() {
+            self.catch_up("read").await;
+        }
         match input {
             RoomInput::Command(_) => {}
+            RoomInput::Remote { head, records } => self.remote(head, records).await,
+            RoomInput::CatchUp => self.catch_up("poll").await,
+            RoomInput::Online { reply } => {
+                let _ = reply.send(self.online());
+            }
             RoomInput::Subscribe {
                 link,
                 viewer,
@@ -22,6 +38,7 @@ impl Room {
             RoomInput::Unsubscribe { connection } => {
                 self.subscribers
                     .retain(|subscriber| subscriber.link.connection != connection);
+                self.presence_stale = true;
             }
             RoomInput::View { viewer, reply } => {
                 let _ = reply.send(self.meeting.view(&viewer));
@@ -67,6 +84,7 @@ impl Room {
             self.subscribers
                 .retain(|subscriber| subscriber.link.connection != link.connection);
             self.subscribers.push(Subscriber { link, viewer });
+            self.presence_stale = true;
         }
     }
 
@@ -89,6 +107,35 @@ impl Room {
             });
         }
         Some(updates)
+    }
+
+    /// The members with devices subscribed here, and how many each.
+    pub(super) fn online(&self) -> BTreeMap<MemberId, u32> {
+        let mut online = BTreeMap::new();
+        for subscriber in &self.subscribers {
+            if let Viewer::Member { member } = &subscriber.viewer {
+                let devices: &mut u32 = online.entry(member.clone()).or_default();
+                *devices = devices.saturating_add(1);
+            }
+        }
+        online
+    }
+
+    /// Sends every subscriber a fresh snapshot (after the state was rebuilt).
+    pub(super) fn resubscribe_all(&mut self) {
+        let meeting = self.meeting.id().clone();
+        let state = &self.meeting;
+        self.subscribers
+            .retain(|subscriber| match state.view(&subscriber.viewer) {
+                Some(view) => subscriber
+                    .link
+                    .send(&Frame::message(&ServerMessage::Snapshot {
+                        meeting: meeting.clone(),
+                        view,
+                    }))
+                    .is_ok(),
+                None => false,
+            });
     }
 
     /// Pushes committed records to every subscriber and keeps them for resumes.

@@ -584,7 +584,10 @@ async fn health_readiness_and_metrics_answer() {
     assert_eq!(healthz.body.as_ref(), b"ok");
     let readyz = http.get_bytes("/readyz", None).await.unwrap();
     assert_eq!(readyz.status.as_u16(), 200);
-    assert_eq!(readyz.body.as_ref(), b"ready");
+    let ready: Value = serde_json::from_slice(&readyz.body).unwrap();
+    assert_eq!(ready["ready"], true, "{ready}");
+    assert_eq!(ready["store"], "ok", "{ready}");
+    assert_eq!(ready["fanout"], "none", "{ready}");
 
     // The recorder is installed by the first scrape; what happens after it is counted.
     assert_eq!(

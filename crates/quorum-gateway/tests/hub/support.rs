@@ -11,6 +11,7 @@ use quorum_domain::poll::{Eligibility, PollSpec, ResultsVisibility};
 use quorum_domain::rules::MajorityRule;
 use quorum_domain::{Actor, CreateMeeting, MeetingCommand, MeetingId, MemberId, PollId, Role};
 use quorum_gateway::access::Grant;
+use quorum_gateway::config::ClusterConfig;
 use quorum_gateway::room::CommandOutcome;
 use quorum_gateway::{Bound, GatewayConfig, Hub};
 use quorum_store::{BlobStore, SqliteLog, SqliteOptions};
@@ -52,6 +53,24 @@ impl TestHub {
         adjust(&mut config);
         config.validate().unwrap();
         let log = SqliteLog::open(&dir.path().join("quorum.db"), SqliteOptions::default()).unwrap();
+        TestHub::serve(dir, config, log).await
+    }
+
+    /// A node of a cluster whose nodes share `log` (one SQLite log standing in for the
+    /// cluster's PostgreSQL: the store contract is the same), fanned out through the
+    /// machine's Redis. Each node has its own data directory.
+    pub(crate) async fn start_node(log: &SqliteLog, cluster: ClusterConfig) -> TestHub {
+        let dir = tempfile::tempdir().unwrap();
+        let config = GatewayConfig {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            data: dir.path().to_owned(),
+            cluster: Some(cluster),
+            ..GatewayConfig::default()
+        };
+        TestHub::serve(dir, config, log.clone()).await
+    }
+
+    async fn serve(dir: tempfile::TempDir, config: GatewayConfig, log: SqliteLog) -> TestHub {
         let blobs = BlobStore::open(&dir.path().join("blobs")).unwrap();
         let hub = Hub::open(config, Arc::new(log.clone()), blobs)
             .await
