@@ -320,6 +320,27 @@ impl Cluster {
     }
 }
 
+/// How long a command may keep losing the race for a stream's next event to other
+/// nodes before it is answered `unavailable`. Losing is normal under contention (the
+/// node that just won needs no catch-up, so it tends to win again); bounding the
+/// time rather than the attempts keeps a burst from failing commands that would have
+/// gone through a moment later.
+pub const RACE_BUDGET: Duration = Duration::from_secs(3);
+
+/// After a few lost races in a row, waits a random moment (up to 2 ms) so that the
+/// node that keeps winning lets the others through.
+pub(crate) async fn after_lost_race(losses: u32) {
+    if losses < 3 {
+        return;
+    }
+    let mut byte = [0u8; 2];
+    let micros = match getrandom::fill(&mut byte) {
+        Ok(()) => u64::from(u16::from_le_bytes(byte) % 2_000),
+        Err(_) => 1_000,
+    };
+    tokio::time::sleep(Duration::from_micros(micros)).await;
+}
+
 /// The cluster could not start.
 #[derive(Debug, thiserror::Error)]
 #[error("cluster: {0}")]

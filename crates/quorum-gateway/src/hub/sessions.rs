@@ -11,9 +11,6 @@ use crate::token::{Secret, SecretDigest, SecretKind};
 
 use super::{Hub, HubError, OpenedSession};
 
-/// How many times a hub update is decided again after another node appended first.
-const HUB_RETRIES: u32 = 32;
-
 impl Hub {
     /// The principal of a presented session token.
     pub fn authenticate(&self, token: &str) -> Result<Principal, AccessError> {
@@ -209,16 +206,28 @@ impl Hub {
         F: FnMut(&AccessState) -> Result<Vec<HubEvent>, HubError>,
     {
         let _writer = self.inner.access_writer.lock().await;
-        let mut attempt = 0;
+        let started = tokio::time::Instant::now();
+        let mut losses = 0;
         loop {
             let (after, events) = {
                 let access = self.access_read()?;
                 (access.seq(), decide(&access)?)
             };
             match self.append_hub(after, &events).await {
-                Err(HubError::Store(StoreError::Conflict { .. })) if attempt < HUB_RETRIES => {
-                    attempt += 1;
+                Err(HubError::Store(StoreError::Conflict { .. }))
+                    if started.elapsed() < crate::cluster::RACE_BUDGET =>
+                {
+                    losses += 1;
+                    tracing::debug!(
+                        losses,
+                        "another node appended to the hub stream first; deciding again"
+                    );
+                    crate::cluster::after_lost_race(losses).await;
                     self.refresh_access().await?;
+                }
+                Err(HubError::Store(error @ StoreError::Conflict { .. })) => {
+                    tracing::warn!(%error, losses, "kept losing the race for the hub stream");
+                    return Err(HubError::Store(error));
                 }
                 other => return other,
             }

@@ -14,10 +14,6 @@ use crate::telemetry;
 
 use super::{CommandInput, CommandOutcome, Decided, Reply, Room};
 
-/// How many times a group is decided again after losing the race for the next event
-/// before its commands are answered as retryable.
-const MAX_REDECIDES: u32 = 16;
-
 impl Room {
     /// Commits the group's events, then answers its commands and pushes the updates.
     /// In a cluster, a group that lost the race for the meeting's next sequence number
@@ -26,7 +22,8 @@ impl Room {
         if group.is_empty() {
             return;
         }
-        let mut redecided = 0;
+        let started = Instant::now();
+        let mut losses = 0;
         loop {
             let pending = std::mem::take(&mut self.pending);
             let committed = if pending.poisoned {
@@ -53,11 +50,12 @@ impl Room {
                     return;
                 }
                 Err(StoreError::Conflict { head, .. })
-                    if redecided < MAX_REDECIDES && self.before.is_some() =>
+                    if self.before.is_some() && started.elapsed() < crate::cluster::RACE_BUDGET =>
                 {
-                    redecided += 1;
+                    losses += 1;
                     metrics::counter!(telemetry::COMMIT_CONFLICTS).increment(1);
-                    tracing::debug!(meeting = %self.meeting.id(), head, commands = group.len(), "lost the race for the next event; deciding again");
+                    tracing::debug!(meeting = %self.meeting.id(), head, losses, commands = group.len(), "lost the race for the next event; deciding again");
+                    crate::cluster::after_lost_race(losses).await;
                     group = self.redecide(group).await;
                 }
                 Err(error) => {
@@ -124,12 +122,22 @@ impl Room {
         }
     }
 
-    /// A group that could not be committed: rebuild from the log, answer retryable.
+    /// A group that could not be committed: back to the committed state, answer every
+    /// command retryable. In a cluster that state is the copy taken before the group,
+    /// brought up to the log's head (which holds the group's own events if an append
+    /// whose outcome was lost did land); alone, the meeting is rebuilt from the log.
+    /// Either way the devices here get every event they have not seen, in order.
     async fn fail(&mut self, group: Vec<Decided>, error: &StoreError) {
-        tracing::warn!(meeting = %self.meeting.id(), %error, commands = group.len(), "commit failed; rebuilding from the log");
-        self.before = None;
-        self.rebuild().await;
+        tracing::warn!(meeting = %self.meeting.id(), %error, commands = group.len(), "commit failed; answering retryable");
         self.forget(&group);
+        match self.before.take() {
+            Some(before) => {
+                self.meeting = before;
+                self.pending = super::Pending::default();
+                self.catch_up("failure").await;
+            }
+            None => self.rebuild().await,
+        }
         let code = match error {
             StoreError::Invalid(_) | StoreError::Format(_) => ErrorCode::Internal,
             StoreError::Conflict { .. } | StoreError::Unavailable(_) => ErrorCode::Unavailable,
@@ -174,18 +182,40 @@ impl Room {
         result.map(|()| (head, stored))
     }
 
-    /// Reloads the committed state after a failed commit.
+    /// Reloads the committed state from the log (after a failed commit, or a record
+    /// that would not apply), then pushes the devices the events they have not seen:
+    /// as updates if the reloaded window holds them all, else as a fresh snapshot.
     pub(super) async fn rebuild(&mut self) {
         let mut delay = Duration::from_millis(50);
+        let seen = self.head.seq;
         loop {
             match crate::hub::load_meeting(self.store.as_ref(), &self.stream).await {
                 Ok(loaded) => {
                     self.pending = super::Pending::default();
                     self.meeting = loaded.meeting;
                     self.head = loaded.head;
+                    let unseen: Vec<EventRecord> = loaded
+                        .recent
+                        .iter()
+                        .filter(|record| record.seq > seen)
+                        .cloned()
+                        .collect();
                     self.recent = loaded.recent.into();
                     while self.recent.len() > self.limits.resume_window {
                         self.recent.pop_front();
+                    }
+                    let whole = unseen
+                        .first()
+                        .is_none_or(|first| first.seq == seen.saturating_add(1));
+                    if whole {
+                        for record in &unseen {
+                            super::fanout::publish(&self.meeting, record, &mut self.subscribers);
+                        }
+                    } else {
+                        self.resubscribe_all();
+                    }
+                    if !unseen.is_empty() {
+                        self.observer.committed(&self.meeting, &unseen);
                     }
                     return;
                 }

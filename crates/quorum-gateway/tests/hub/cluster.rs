@@ -314,3 +314,35 @@ async fn presence_lists_the_devices_on_every_node() {
         .unwrap();
     assert_eq!(left, 0, "the dead node's entry is removed");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn codes_redeemed_at_once_on_every_node_each_open_one_session() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = shared_log(&dir);
+    let prefix = fresh_prefix();
+    let a = TestHub::start_node(&log, cluster("a", &prefix)).await;
+    let b = TestHub::start_node(&log, cluster("b", &prefix)).await;
+    let c = TestHub::start_node(&log, cluster("c", &prefix)).await;
+    let nodes = [&a, &b, &c];
+    let meeting = a.meeting("hop-ma", 150).await;
+    let mut codes = Vec::new();
+    for member in &meeting.delegates {
+        let grant = Grant::Member {
+            member: member.clone(),
+        };
+        codes.push(a.hub.issue_code(grant).await.unwrap().0);
+    }
+    let redeemed =
+        futures_util::future::join_all(codes.iter().enumerate().map(|(index, code)| async move {
+            nodes[index % 3].http().redeem(code.expose()).await
+        }))
+        .await;
+    let failed: Vec<String> = redeemed
+        .iter()
+        .filter_map(|result| result.as_ref().err().map(ToString::to_string))
+        .collect();
+    assert!(failed.is_empty(), "{} failed: {failed:?}", failed.len());
+    // Each code once: redeeming again anywhere is refused.
+    let again = b.http().redeem(codes[0].expose()).await;
+    assert!(again.is_err(), "a code was redeemed twice");
+}

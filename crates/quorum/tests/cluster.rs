@@ -1,0 +1,71 @@
+//! The cluster mode's "Done when" (issue 6): three `quorum serve` nodes, separate
+//! processes on one PostgreSQL and one Redis, with hundreds of devices spread over them
+//! voting at once; then the same under each fault (a node SIGKILLed, the Redis
+//! subscribers cut 20 times, Redis restarted, PostgreSQL restarted), and 1,000 ballots
+//! racing 50 closes. The tests run one at a time: each loads the machine fully.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "a test that panics is a failed test"
+)]
+
+/// Modules declared at a crate root are looked for beside it, in `tests/`; declaring
+/// them in this inline module puts them in `tests/cluster/`.
+mod cluster {
+    pub(crate) mod crowd;
+    pub(crate) mod device;
+    pub(crate) mod fault;
+    pub(crate) mod follower;
+    pub(crate) mod meeting;
+    pub(crate) mod race;
+    pub(crate) mod report;
+    pub(crate) mod scenario;
+}
+
+#[allow(dead_code, reason = "each test file uses a part of the shared support")]
+#[path = "support/node.rs"]
+mod node;
+
+use cluster::fault::Fault;
+use tokio::sync::Mutex;
+
+/// One test at a time: three nodes and hundreds of devices take both cores.
+static ONE_AT_A_TIME: Mutex<()> = Mutex::const_new(());
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_nodes_three_hundred_devices() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    cluster::scenario::run(Fault::None).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_node_killed_mid_burst() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    cluster::scenario::run(Fault::KillNode).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redis_subscribers_cut_twenty_times_mid_burst() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    cluster::scenario::run(Fault::CutSubscribers).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redis_restarted_mid_burst() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    cluster::scenario::run(Fault::RestartRedis).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_restarted_mid_burst() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    cluster::scenario::run(Fault::RestartPostgres).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ballots_race_closes() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    cluster::race::run().await;
+}

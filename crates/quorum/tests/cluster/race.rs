@@ -1,0 +1,340 @@
+//! Reliability D3 on three nodes: in each round 1,000 seats vote over a second through
+//! their own nodes while 50 `close_poll` requests from the chair, spread over the nodes,
+//! are fired at once in the middle of it. Exactly one close wins, every node reports
+//! the same result, and the count is exactly the acknowledged ballots, none of those
+//! refused as closed.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::hash::{BuildHasher as _, RandomState};
+use std::sync::Arc;
+use std::time::Duration;
+
+use quorum_client::random_id;
+use quorum_domain::poll::PollStatus;
+use quorum_domain::poll::question::Selection;
+use quorum_domain::view::PollView;
+use quorum_domain::{BallotId, MeetingCommand, MeetingId, MemberId, PollId, RejectionCode};
+use tokio::sync::watch;
+use tokio::time::{Instant, timeout};
+
+use super::crowd::{self, expect_ack};
+use super::device::{Answer, COMMAND_LIMIT, Device, DeviceSpec, Sent};
+use super::fault::{Fault, Stores};
+use super::meeting::{self, named_motion};
+use super::report::Report;
+use crate::node::{Cluster, LogsOnFailure};
+
+const NODES: usize = 3;
+const SEATS: usize = 1_000;
+const ROUNDS: usize = 20;
+const CLOSES: usize = 50;
+/// The chair's connections that send the closes, per node.
+const CLOSERS_PER_NODE: usize = 2;
+/// The ballots of a round are sent over this long.
+const SPREAD: Duration = Duration::from_secs(1);
+const MEETING: &str = "hdnd-tinh-race";
+
+/// Runs the race.
+pub(crate) async fn run() {
+    let mut report = Report::new(&format!(
+        "race: {SEATS} ballots vs {CLOSES} closes on {NODES} nodes, {ROUNDS} rounds"
+    ));
+    // Declared before the cluster, so dropped after it: the nodes stop first.
+    let stores = Stores::for_fault(Fault::None).await;
+    let mut cluster = Cluster::configure(&stores.backends, NODES);
+    let _logs = LogsOnFailure(cluster.log_paths());
+    let codes = meeting::create(&cluster, MEETING, SEATS).await;
+    report.phase("prepare (admin)");
+    cluster.start_all().await;
+    report.phase("start nodes");
+    let people = meeting::sign_in(&cluster, codes).await;
+    report.phase("redeem codes");
+    report.line(format!(
+        "  {} redemptions tried again after a 503",
+        people.retries
+    ));
+
+    let meeting = MeetingId::new(MEETING).unwrap();
+    let nodes = Arc::new(cluster.ws_urls());
+    let spec = |label: String, token: &str, home: usize, follow: bool| DeviceSpec {
+        label,
+        token: token.to_owned(),
+        nodes: Arc::clone(&nodes),
+        home,
+        meeting: meeting.clone(),
+        follow,
+    };
+    // The chair's screens: one following the meeting on each node (the first also
+    // prepares and opens the polls), and the consoles that send the closes.
+    let observers = crowd::start(
+        (0..NODES)
+            .map(|node| spec(format!("observer@n{}", node + 1), &people.chair, node, true))
+            .collect(),
+    )
+    .await;
+    let closers = crowd::start(
+        (0..NODES * CLOSERS_PER_NODE)
+            .map(|index| {
+                spec(
+                    format!("closer-{index}"),
+                    &people.chair,
+                    index % NODES,
+                    false,
+                )
+            })
+            .collect(),
+    )
+    .await;
+    let seats: Vec<MemberId> = people
+        .delegates
+        .iter()
+        .map(|(member, _)| MemberId::new(member.as_str()).unwrap())
+        .collect();
+    let voters = crowd::start(
+        people
+            .delegates
+            .iter()
+            .enumerate()
+            .map(|(index, (member, token))| spec(member.clone(), token, index % NODES, false))
+            .collect(),
+    )
+    .await;
+    report.phase("connect devices");
+    expect_ack(&observers[0], MeetingCommand::OpenMeeting).await;
+
+    let hasher = RandomState::new();
+    let mut rounds = Vec::new();
+    let mut closing_answers: BTreeMap<String, usize> = BTreeMap::new();
+    for round in 1..=ROUNDS {
+        let started = Instant::now();
+        let poll = PollId::new(format!("race-{round:02}")).unwrap();
+        let create = MeetingCommand::CreatePoll {
+            poll: poll.clone(),
+            spec: named_motion(&format!("Biểu quyết lần {round}")),
+        };
+        // Created and opened through a different node each round.
+        let leader = &observers[round % NODES];
+        expect_ack(leader, create).await;
+        let open = MeetingCommand::OpenPoll {
+            poll: poll.clone(),
+            deadline: None,
+            // Nobody checked in: the chair opens it anyway.
+            override_quorum: true,
+        };
+        expect_ack(leader, open).await;
+
+        let (acked, watching) = watch::channel(0_usize);
+        let spread = u64::try_from(SPREAD.as_nanos()).unwrap();
+        let answers = voters
+            .iter()
+            .enumerate()
+            .map(|(index, voter)| {
+                let cast = MeetingCommand::CastBallot {
+                    poll: poll.clone(),
+                    round: 1,
+                    ballot: random_id::<BallotId>().unwrap(),
+                    seat: None,
+                    answers: vec![Selection::one(u16::try_from(index % 3).unwrap())],
+                    replaces: None,
+                };
+                let delay = Duration::from_nanos(hasher.hash_one((round, index)) % spread);
+                voter.send_at(cast, started + delay)
+            })
+            .collect();
+        let threshold =
+            SEATS / 5 + usize::try_from(hasher.hash_one(round)).unwrap() % (SEATS * 3 / 5);
+        let closing = fire_closes(&closers, &poll, watching, threshold);
+        let (cast, closes) = tokio::join!(crowd::settle_all(answers, Some(acked)), closing);
+
+        let close_seq = check_closes(&mut report, round, &closes, &mut closing_answers);
+        let views = observe(&mut report, &observers, &poll, close_seq).await;
+        let Some(view) = views.first() else {
+            continue;
+        };
+        let line = check_round(&mut report, round, &seats, &cast, view);
+        rounds.push((poll, view.results.clone()));
+        report.line(format!(
+            "round {round:>2}: closes fired at {threshold:>3} acks; {line}; {:.2} s",
+            started.elapsed().as_secs_f64()
+        ));
+    }
+    report.line(format!("what the closes got: {closing_answers:?}"));
+    report.phase("rounds");
+
+    // Every node, read afresh, reports every round's result as the observers saw it.
+    for node in &cluster.nodes {
+        let view = crowd::snapshot(&node.ws_url(), &people.chair, &meeting).await;
+        for (poll, results) in &rounds {
+            let now = view
+                .polls
+                .iter()
+                .find(|view| view.id == *poll)
+                .map(|view| &view.results);
+            if now != Some(results) {
+                report.violation(format!("{} reports another result for {poll}", node.name));
+            }
+        }
+    }
+    let mut everyone = observers;
+    everyone.extend(closers);
+    everyone.extend(voters);
+    let reports = crowd::finish_all(everyone).await;
+    report.phase("final reads");
+    report.devices(&reports);
+    for device in &reports {
+        if let Some(follower) = &device.follower {
+            for violation in follower.violations.iter().take(3) {
+                report.violation(format!("{}: {violation}", device.label));
+            }
+        }
+    }
+    report.finish();
+}
+
+/// Once `threshold` ballots are acknowledged, sends the 50 closes at once, spread over
+/// the chair's consoles on every node; returns their answers.
+async fn fire_closes(
+    closers: &[Device],
+    poll: &PollId,
+    mut acked: watch::Receiver<usize>,
+    threshold: usize,
+) -> Vec<Sent> {
+    // If the ballots are all answered first (too few acknowledged), close anyway.
+    let _ = timeout(COMMAND_LIMIT, acked.wait_for(|acked| *acked >= threshold)).await;
+    let answers = (0..CLOSES)
+        .map(|index| {
+            closers[index % closers.len()].send(MeetingCommand::ClosePoll { poll: poll.clone() })
+        })
+        .collect();
+    crowd::settle_all(answers, None).await
+}
+
+/// Exactly one close is acknowledged, the others refused as closed; returns the
+/// sequence number of the winning close.
+fn check_closes(
+    report: &mut Report,
+    round: usize,
+    closes: &[Sent],
+    seen: &mut BTreeMap<String, usize>,
+) -> Option<u64> {
+    let mut won = Vec::new();
+    for sent in closes {
+        let said = match &sent.answer {
+            Answer::Acked { seq, .. } => {
+                won.push(*seq);
+                "acked".to_owned()
+            }
+            Answer::Rejected { code, message } => format!("{code}: {message}"),
+            Answer::Failed(why) => format!("failed: {why}"),
+        };
+        *seen.entry(said).or_default() += 1;
+        if let Answer::Rejected { code, .. } = &sent.answer
+            && *code != RejectionCode::PollClosed
+        {
+            report.violation(format!("round {round}: a close refused as {code}"));
+        }
+        if let Answer::Failed(why) = &sent.answer {
+            report.violation(format!("round {round}: a close failed: {why}"));
+        }
+    }
+    if won.len() != 1 {
+        report.violation(format!("round {round}: {} closes acknowledged", won.len()));
+    }
+    won.first().copied()
+}
+
+/// The poll as each node's observer sees it once it has the close; they must agree.
+async fn observe(
+    report: &mut Report,
+    observers: &[Device],
+    poll: &PollId,
+    close_seq: Option<u64>,
+) -> Vec<PollView> {
+    let mut views = Vec::new();
+    for (index, observer) in observers.iter().enumerate() {
+        if let Some(seq) = close_seq
+            && timeout(Duration::from_secs(30), observer.reach(seq))
+                .await
+                .is_err()
+        {
+            report.violation(format!(
+                "observer on n{} never saw the close {seq}",
+                index + 1
+            ));
+        }
+        match observer.poll(poll).await {
+            Some(view) => views.push(view),
+            None => report.violation(format!("observer on n{} does not see {poll}", index + 1)),
+        }
+    }
+    if let Some(first) = views.first()
+        && views
+            .iter()
+            .any(|view| view.results != first.results || view.voters != first.voters)
+    {
+        report.violation(format!("{poll}: the nodes report different results"));
+    }
+    views
+}
+
+/// counted = acknowledged, every acknowledged seat counted, none refused as closed.
+fn check_round(
+    report: &mut Report,
+    round: usize,
+    seats: &[MemberId],
+    cast: &[Sent],
+    view: &PollView,
+) -> String {
+    let mut acked = BTreeSet::new();
+    let mut refused_closed = BTreeSet::new();
+    for (seat, sent) in seats.iter().zip(cast) {
+        match &sent.answer {
+            Answer::Acked { .. } => {
+                acked.insert(seat);
+            }
+            Answer::Rejected {
+                code: RejectionCode::PollClosed,
+                ..
+            } => {
+                refused_closed.insert(seat);
+            }
+            other => report.violation(format!("round {round}: {seat}'s ballot: {other:?}")),
+        }
+    }
+    let Some(results) = &view.results else {
+        report.violation(format!("round {round}: no result after the close"));
+        return String::new();
+    };
+    let counted = results.tally.ballots.ballots;
+    let voters: BTreeSet<&MemberId> = view
+        .voters
+        .iter()
+        .flatten()
+        .map(|vote| &vote.seat)
+        .collect();
+    if view.status != PollStatus::Closed || !results.r#final {
+        report.violation(format!("round {round}: the poll is {:?}", view.status));
+    }
+    if usize::try_from(counted).unwrap() != acked.len() || voters.len() != acked.len() {
+        report.violation(format!(
+            "round {round}: counted {counted}, {} voters listed, {} acked",
+            voters.len(),
+            acked.len()
+        ));
+    }
+    let lost = acked.iter().filter(|seat| !voters.contains(*seat)).count();
+    let counted_closed = refused_closed
+        .iter()
+        .filter(|seat| voters.contains(*seat))
+        .count();
+    if lost > 0 || counted_closed > 0 {
+        report.violation(format!(
+            "round {round}: {lost} acked ballots not counted, {counted_closed} refused as closed but counted"
+        ));
+    }
+    format!(
+        "{} acked, {} refused as closed, counted {counted}",
+        acked.len(),
+        refused_closed.len()
+    )
+}
