@@ -9,6 +9,7 @@ mod append;
 pub mod blob;
 pub mod conformance;
 mod postgres;
+mod queue;
 mod sqlite;
 
 use std::future::Future;

@@ -11,7 +11,7 @@ use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 pub use lease::Lease;
@@ -224,20 +224,7 @@ impl PgLog {
 
 impl EventLog for PgLog {
     fn append(&self, append: Append) -> StoreFuture<'_, Result<(), StoreError>> {
-        Box::pin(async move {
-            append.validate()?;
-            if append.records.is_empty() {
-                return Ok(());
-            }
-            let (reply, answer) = oneshot::channel();
-            self.inner
-                .queue
-                .send(Request { append, reply })
-                .await
-                .map_err(|_| writer_gone())?;
-            // Once queued, the append is committed even if this future is dropped.
-            answer.await.map_err(|_| writer_gone())?
-        })
+        Box::pin(crate::queue::submit(&self.inner.queue, append))
     }
 
     fn read<'a>(
@@ -284,10 +271,6 @@ async fn check_durability(client: &tokio_postgres::Client) -> Result<(), StoreEr
         ));
     }
     Ok(())
-}
-
-fn writer_gone() -> StoreError {
-    StoreError::Unavailable("the event log writer has stopped".into())
 }
 
 /// Says what went wrong, with the server's own message when there is one

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::mpsc;
 
 pub use stats::LogStats;
 
@@ -158,20 +158,7 @@ impl SqliteLog {
 
 impl EventLog for SqliteLog {
     fn append(&self, append: Append) -> StoreFuture<'_, Result<(), StoreError>> {
-        Box::pin(async move {
-            append.validate()?;
-            if append.records.is_empty() {
-                return Ok(());
-            }
-            let (reply, answer) = oneshot::channel();
-            self.inner
-                .queue
-                .send(Request { append, reply })
-                .await
-                .map_err(|_| writer_gone())?;
-            // Once queued, the append is committed even if this future is dropped.
-            answer.await.map_err(|_| writer_gone())?
-        })
+        Box::pin(crate::queue::submit(&self.inner.queue, append))
     }
 
     fn read<'a>(
@@ -225,10 +212,6 @@ fn lock(path: &Path) -> Result<File, StoreError> {
             lock_path.display()
         ))),
     }
-}
-
-fn writer_gone() -> StoreError {
-    StoreError::Unavailable("the event log writer has stopped".into())
 }
 
 /// Maps a SQLite error: a damaged or foreign file is a format error, anything else

@@ -14,7 +14,7 @@ use quorum_gateway::room::CommandOutcome;
 use quorum_protocol::ServerMessage;
 use quorum_store::{SqliteLog, SqliteOptions};
 
-use super::support::{TestHub, actor, check_in};
+use super::support::{TestHub, TestMeeting, actor, check_in};
 
 const WAIT: Duration = Duration::from_secs(10);
 
@@ -66,6 +66,24 @@ fn snapshot_seq(subscribed: Subscribed) -> u64 {
         Subscribed::Snapshot { view, .. } => view.seq,
         other => panic!("not a snapshot: {other:?}"),
     }
+}
+
+/// Through `node`: every delegate checks in, the chair opens poll `bq-1`, every
+/// delegate votes `choice`, one command at a time. Returns the last event's number.
+async fn vote(node: &TestHub, meeting: &TestMeeting, choice: u16) -> u64 {
+    let poll = PollId::new("bq-1").unwrap();
+    for member in &meeting.delegates {
+        node.run(&meeting.id, actor(member), check_in(None)).await;
+    }
+    let mut seq = node
+        .run(&meeting.id, actor(&meeting.chair), open_poll(&poll))
+        .await;
+    for member in &meeting.delegates {
+        seq = node
+            .run(&meeting.id, actor(member), ballot(&poll, choice))
+            .await;
+    }
+    seq
 }
 
 /// Waits until the fan-out of every node is subscribed.
@@ -194,18 +212,8 @@ async fn a_device_sees_what_another_node_commits_through_redis() {
     let (mut device, _) = b.connect(&token).await;
     let from = snapshot_seq(device.subscribe(&meeting.id, None).await.unwrap());
 
-    let poll = PollId::new("bq-1").unwrap();
-    for member in &meeting.delegates {
-        a.run(&meeting.id, actor(member), check_in(None)).await;
-    }
-    let mut seq = a
-        .run(&meeting.id, actor(&meeting.chair), open_poll(&poll))
-        .await;
-    for member in &meeting.delegates {
-        seq = a.run(&meeting.id, actor(member), ballot(&poll, 0)).await;
-    }
-    let seen = follow_until(&mut device, &meeting.id, from, seq).await;
-    assert_eq!(seen, seq);
+    let seq = vote(&a, &meeting, 0).await;
+    assert_eq!(follow_until(&mut device, &meeting.id, from, seq).await, seq);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -229,16 +237,7 @@ async fn without_redis_the_nodes_poll_the_log() {
         .await;
     let (mut device, _) = a.connect(&token).await;
     let from = snapshot_seq(device.subscribe(&meeting.id, None).await.unwrap());
-    let poll = PollId::new("bq-1").unwrap();
-    for member in &meeting.delegates {
-        b.run(&meeting.id, actor(member), check_in(None)).await;
-    }
-    let mut seq = b
-        .run(&meeting.id, actor(&meeting.chair), open_poll(&poll))
-        .await;
-    for member in &meeting.delegates {
-        seq = b.run(&meeting.id, actor(member), ballot(&poll, 1)).await;
-    }
+    let seq = vote(&b, &meeting, 1).await;
     assert_eq!(follow_until(&mut device, &meeting.id, from, seq).await, seq);
 
     // Ready (the log answers), and saying plainly that the fan-out is down.

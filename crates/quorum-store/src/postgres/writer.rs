@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::mpsc;
 use tokio_postgres::Client;
 use tokio_postgres::types::Type;
 
@@ -17,12 +17,7 @@ use crate::{Append, LogStats, StoreError};
 /// The first wait after a failed reconnect; it doubles up to the configured maximum.
 const FIRST_RECONNECT_DELAY: Duration = Duration::from_millis(50);
 
-/// An append waiting for the writer, and where its answer goes.
-#[derive(Debug)]
-pub(crate) struct Request {
-    pub(crate) append: Append,
-    pub(crate) reply: oneshot::Sender<Result<(), StoreError>>,
-}
+pub(crate) use crate::queue::Request;
 
 /// How large a batch may grow.
 #[derive(Debug, Clone, Copy)]

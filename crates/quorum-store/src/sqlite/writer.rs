@@ -8,24 +8,19 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use rusqlite::{Connection, TransactionBehavior};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::mpsc;
 
 use super::readers::head;
 use super::schema::BODY_FORMAT;
 use super::stats::{BatchOutcome, Counters};
 use super::store_error;
-use crate::{Append, StoreError};
+use crate::StoreError;
 
 /// Past this many cached heads the cache starts afresh, so that a hub that has seen
 /// many meetings does not keep every head in memory forever.
 const MAX_CACHED_HEADS: usize = 100_000;
 
-/// An append waiting for the writer, and where its answer goes.
-#[derive(Debug)]
-pub(crate) struct Request {
-    pub(crate) append: Append,
-    pub(crate) reply: oneshot::Sender<Result<(), StoreError>>,
-}
+pub(crate) use crate::queue::Request;
 
 /// How large a batch may grow.
 #[derive(Debug, Clone, Copy)]
