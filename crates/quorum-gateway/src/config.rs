@@ -85,10 +85,25 @@ pub enum StoreBackend {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct DocumentsConfig {
-    /// A directory; none: `DATA/blobs`. In a cluster, a directory every node mounts
-    /// (NFS or a shared volume): documents are content-addressed files written by a
-    /// rename, so nodes never see half a file.
+    /// `directory` (the default) or `postgres`.
+    pub storage: DocumentStorage,
+    /// A directory; none: `DATA/blobs`. With `directory` storage in a cluster, one
+    /// every node mounts (NFS or a shared volume): documents are content-addressed
+    /// files written by a rename, so nodes never see half a file. With `postgres`
+    /// storage, this node's own cache of the database's documents.
     pub path: Option<PathBuf>,
+}
+
+/// Where the documents every node reads are kept.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentStorage {
+    /// Files in `documents.path` (shared by the nodes of a cluster).
+    #[default]
+    Directory,
+    /// In the event log's PostgreSQL database, cached by each node in
+    /// `documents.path`: no shared file system needed.
+    Postgres,
 }
 
 /// How a node takes part in a cluster.
@@ -378,6 +393,14 @@ impl GatewayConfig {
         crate::outbox::config::validate(&self.units, self.smtp.as_ref(), &self.outbox)?;
         if self.store.backend == StoreBackend::Postgres && self.store.postgres.trim().is_empty() {
             return invalid("store.postgres", "the postgres backend needs its address");
+        }
+        if self.documents.storage == DocumentStorage::Postgres
+            && self.store.backend != StoreBackend::Postgres
+        {
+            return invalid(
+                "documents.storage",
+                "documents can be kept in PostgreSQL only with store.backend = \"postgres\"",
+            );
         }
         if let Some(cluster) = &self.cluster {
             if self.store.backend != StoreBackend::Postgres {

@@ -1,12 +1,32 @@
 //! The document store: immutable files named by the SHA-256 of their content, under a
 //! two-level fan-out (`ab/cdef…`), written through a temp file and an atomic rename.
+//! In a cluster the files can also be kept in a [`BlobMirror`] (PostgreSQL) that every
+//! node reads: the directory is then this node's cache of it.
 
 mod writer;
 
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 pub use writer::BlobWriter;
+
+use crate::StoreFuture;
+
+/// Where every node of a cluster finds the documents when they are not kept on a
+/// shared directory: a blob is stored there before its upload is acknowledged, and a
+/// node that does not have it fetches it into its own directory on first use.
+pub trait BlobMirror: Send + Sync + 'static {
+    /// Stores the complete file at `path` as the blob `hash` (nothing if it is there).
+    fn put<'a>(&'a self, hash: &'a str, path: &'a Path) -> StoreFuture<'a, Result<(), BlobError>>;
+
+    /// Writes the blob `hash` to the new file `into`; `false` if there is no such blob.
+    fn fetch<'a>(
+        &'a self,
+        hash: &'a str,
+        into: &'a Path,
+    ) -> StoreFuture<'a, Result<bool, BlobError>>;
+}
 
 /// Why a blob could not be stored or found.
 #[derive(Debug, thiserror::Error)]
@@ -23,6 +43,9 @@ pub enum BlobError {
     /// The file system failed (disk full, permissions, a directory gone).
     #[error("blob store I/O: {0}")]
     Io(#[from] io::Error),
+    /// The mirror (PostgreSQL) failed or is unreachable. Nothing was acknowledged.
+    #[error("document mirror unavailable: {0}")]
+    Mirror(String),
 }
 
 /// A content-addressed store of files under one directory (such as `DATA/blobs`).
@@ -36,6 +59,14 @@ pub struct BlobStore {
     /// Where uploads are written before they are renamed into place: inside the root,
     /// so that the rename stays on one file system.
     tmp: PathBuf,
+    /// Where every node finds the blobs, if the directory is only this node's cache.
+    mirror: Option<Arc<dyn BlobMirror>>,
+}
+
+impl std::fmt::Debug for dyn BlobMirror {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("BlobMirror")
+    }
 }
 
 impl BlobStore {
@@ -77,6 +108,7 @@ impl BlobStore {
         let store = Self {
             root: dir.to_owned(),
             tmp,
+            mirror: None,
         };
         std::fs::create_dir_all(store.tmp_dir())?;
         let mut stale = 0_usize;
@@ -109,13 +141,54 @@ impl BlobStore {
     ///
     /// [`BlobError::Io`] if the temp file cannot be created.
     pub fn writer(&self, max_bytes: u64) -> Result<BlobWriter, BlobError> {
-        BlobWriter::create(self.root.clone(), &self.tmp_dir(), max_bytes)
+        BlobWriter::create(
+            self.root.clone(),
+            &self.tmp_dir(),
+            max_bytes,
+            self.mirror.clone(),
+        )
     }
 
-    /// Where the blob named `hash` is, if the name is valid and the blob exists. This
-    /// looks at the file system once (a `stat`).
+    /// Keeps every blob in `mirror` too, and fetches from it the blobs this directory
+    /// lacks: the directory becomes this node's cache of the mirror.
+    #[must_use]
+    pub fn with_mirror(mut self, mirror: Arc<dyn BlobMirror>) -> Self {
+        self.mirror = Some(mirror);
+        self
+    }
+
+    /// Where the blob named `hash` is, if the name is valid and the blob exists in this
+    /// directory. This looks at the file system once (a `stat`).
     pub fn path(&self, hash: &str) -> Option<PathBuf> {
         blob_path(&self.root, hash).filter(|path| path.is_file())
+    }
+
+    /// Where the blob named `hash` is, fetching it from the mirror into this directory
+    /// first if it is not here. A fetched blob is checked against its name before it
+    /// is kept, so a damaged copy is never served.
+    ///
+    /// # Errors
+    ///
+    /// [`BlobError::Mirror`] if the mirror cannot be read or holds a damaged copy;
+    /// [`BlobError::Io`] if the file system fails.
+    pub async fn local(&self, hash: &str) -> Result<Option<PathBuf>, BlobError> {
+        if let Some(path) = self.path(hash) {
+            return Ok(Some(path));
+        }
+        let (Some(mirror), Some(target)) = (&self.mirror, blob_path(&self.root, hash)) else {
+            return Ok(None);
+        };
+        let writer = BlobWriter::create(self.root.clone(), &self.tmp_dir(), u64::MAX, None)?;
+        if !mirror.fetch(hash, writer.temp_path()).await? {
+            return Ok(None);
+        }
+        let (fetched, _) = writer.adopt_temp().await?;
+        if fetched != hash {
+            return Err(BlobError::Mirror(format!(
+                "the mirror's copy of {hash} hashes to {fetched}"
+            )));
+        }
+        Ok(Some(target))
     }
 
     /// Whether the blob named `hash` exists.

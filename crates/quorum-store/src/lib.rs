@@ -15,8 +15,8 @@ mod sqlite;
 use std::future::Future;
 use std::pin::Pin;
 
-pub use blob::{BlobError, BlobStore, BlobWriter};
-pub use postgres::{Lease, PgLog, PgOptions};
+pub use blob::{BlobError, BlobMirror, BlobStore, BlobWriter};
+pub use postgres::{Lease, PgDocuments, PgLog, PgOptions};
 pub use sqlite::{LogStats, SqliteLog, SqliteOptions};
 
 /// A future returned by a backend.

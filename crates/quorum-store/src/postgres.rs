@@ -1,6 +1,7 @@
 //! The cluster's event log: PostgreSQL shared by every node, one writer task per node
 //! that commits appends in groups, a small pool of reader connections, and leases.
 
+mod blobs;
 mod connect;
 mod lease;
 mod readers;
@@ -14,6 +15,7 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
+pub use blobs::PgDocuments;
 pub use lease::Lease;
 
 use self::connect::Connector;
@@ -194,6 +196,16 @@ impl PgLog {
     /// [`StoreError::Unavailable`] if PostgreSQL cannot be reached.
     pub async fn lease(&self, name: &str) -> Result<Option<Lease>, StoreError> {
         Lease::try_take(&self.inner.connector, name, &self.inner.options).await
+    }
+
+    /// The documents kept in this database, for a cluster without a shared directory
+    /// (see [`crate::BlobStore::with_mirror`]).
+    pub fn documents(&self) -> PgDocuments {
+        // A document may be large: allow it well over a statement's time.
+        PgDocuments::new(
+            Arc::clone(&self.inner.connector),
+            self.inner.options.statement_timeout.saturating_mul(30),
+        )
     }
 
     /// Drops this handle. If it was the last one, waits until the writer has committed

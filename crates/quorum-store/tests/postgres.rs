@@ -11,6 +11,7 @@
 /// Modules declared at a crate root are looked for beside it, in `tests/`; declaring
 /// them in this inline module puts them in `tests/postgres/`.
 mod postgres {
+    mod documents;
     mod faults;
     mod leases;
 }

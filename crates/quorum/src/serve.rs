@@ -4,9 +4,11 @@
 use std::sync::Arc;
 
 use anyhow::Context as _;
-use quorum_gateway::config::StoreBackend;
+use quorum_gateway::config::{DocumentStorage, StoreBackend};
 use quorum_gateway::{Bound, GatewayConfig, Hub};
-use quorum_store::{BlobStore, EventLog, PgLog, PgOptions, SqliteLog, SqliteOptions, StoreError};
+use quorum_store::{
+    BlobError, BlobStore, EventLog, PgLog, PgOptions, SqliteLog, SqliteOptions, StoreError,
+};
 
 use crate::ServeArgs;
 use crate::logging;
@@ -72,12 +74,7 @@ impl Data {
             .with_context(|| format!("cannot create the data directory {}", data.display()))?;
         let lock = lock(&data)?;
         let log = Log::open(&config).await?;
-        let blobs = match (&config.documents.path, &config.cluster) {
-            (Some(path), Some(cluster)) => BlobStore::open_shared(path, &node_name(&cluster.node)),
-            (Some(path), None) => BlobStore::open(path),
-            (None, _) => BlobStore::open(&data.join("blobs")),
-        }
-        .context("cannot open the document store")?;
+        let blobs = open_documents(&config, &log).context("cannot open the document store")?;
         let hub = Hub::open(config, log.shared(), blobs)
             .await
             .context("cannot load the meetings")?;
@@ -103,6 +100,24 @@ impl Data {
         if let Err(error) = log.close().await {
             tracing::warn!(%error, "the event log did not close cleanly");
         }
+    }
+}
+
+/// The document store the configuration names: a directory (shared by a cluster's
+/// nodes, each with its own place for unfinished uploads), or PostgreSQL with this
+/// node's directory as its cache.
+fn open_documents(config: &GatewayConfig, log: &Log) -> Result<BlobStore, BlobError> {
+    let local = config.data.join("blobs");
+    match (config.documents.storage, log) {
+        (DocumentStorage::Postgres, Log::Postgres(log)) => {
+            let cache = config.documents.path.as_deref().unwrap_or(&local);
+            Ok(BlobStore::open(cache)?.with_mirror(Arc::new(log.documents())))
+        }
+        _ => match (&config.documents.path, &config.cluster) {
+            (Some(path), Some(cluster)) => BlobStore::open_shared(path, &node_name(&cluster.node)),
+            (Some(path), None) => BlobStore::open(path),
+            (None, _) => BlobStore::open(&local),
+        },
     }
 }
 

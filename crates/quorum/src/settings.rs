@@ -147,6 +147,16 @@ mod tests {
     }
 
     #[test]
+    fn documents_in_postgres_need_the_postgres_log() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("QUORUM_DOCUMENTS__STORAGE", "postgres");
+            let error = format!("{:#}", load(&args(), &[]).unwrap_err());
+            assert!(error.contains("documents.storage"), "{error}");
+            Ok(())
+        });
+    }
+
+    #[test]
     fn a_cluster_needs_postgres() {
         figment::Jail::expect_with(|jail| {
             jail.create_file("lone.toml", "[cluster]\nnode = \"n1\"\n")?;

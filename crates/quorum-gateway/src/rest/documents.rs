@@ -263,7 +263,9 @@ async fn serve(
 ) -> Result<Response, ApiError> {
     let path = hub
         .blobs()
-        .path(found.content_hash.as_str())
+        .local(found.content_hash.as_str())
+        .await
+        .map_err(blob_error)?
         .ok_or(ApiError::NotFound)?;
     let etag = format!("\"{}\"", found.content_hash.as_str());
     let size = found.size;

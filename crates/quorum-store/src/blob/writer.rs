@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use sha2::{Digest, Sha256};
 
-use super::{BlobError, blob_path};
+use super::{BlobError, BlobMirror, blob_path};
 
 /// Numbers temp files, so that no two writers of this process share one; the process
 /// id in the name keeps processes apart.
@@ -27,6 +27,8 @@ pub struct BlobWriter {
     max: u64,
     /// Set once the temp file has been renamed or removed, so that drop leaves it be.
     settled: bool,
+    /// Where the blob is also stored before `finish` returns, in a cluster.
+    mirror: Option<std::sync::Arc<dyn BlobMirror>>,
 }
 
 #[derive(Debug)]
@@ -36,7 +38,12 @@ struct Open {
 }
 
 impl BlobWriter {
-    pub(super) fn create(root: PathBuf, tmp_dir: &Path, max: u64) -> Result<Self, BlobError> {
+    pub(super) fn create(
+        root: PathBuf,
+        tmp_dir: &Path,
+        max: u64,
+        mirror: Option<std::sync::Arc<dyn BlobMirror>>,
+    ) -> Result<Self, BlobError> {
         let number = NEXT_TEMP.fetch_add(1, Ordering::Relaxed);
         let temp = tmp_dir.join(format!("{}-{number}.part", std::process::id()));
         let file = OpenOptions::new()
@@ -53,7 +60,41 @@ impl BlobWriter {
             size: 0,
             max,
             settled: false,
+            mirror,
         })
+    }
+
+    /// The temp file, for content written by someone else (a fetch from the mirror).
+    pub(super) fn temp_path(&self) -> &Path {
+        &self.temp
+    }
+
+    /// Takes the temp file as written by someone else: hashes it from the start, then
+    /// stores it as [`BlobWriter::finish`] does.
+    pub(super) async fn adopt_temp(mut self) -> Result<(String, u64), BlobError> {
+        let temp = self.temp.clone();
+        let (hasher, size) = blocking(move || {
+            let mut file = File::open(&temp)?;
+            let mut hasher = Sha256::new();
+            let mut buffer = vec![0u8; 64 * 1024];
+            let mut size = 0u64;
+            loop {
+                let read = io::Read::read(&mut file, &mut buffer)?;
+                let Some(chunk) = buffer.get(..read).filter(|chunk| !chunk.is_empty()) else {
+                    break;
+                };
+                hasher.update(chunk);
+                size += read as u64;
+            }
+            Ok((hasher, size))
+        })
+        .await?;
+        self.open = Some(Open {
+            file: OpenOptions::new().write(true).open(&self.temp)?,
+            hasher,
+        });
+        self.size = size;
+        self.finish().await
     }
 
     /// Appends `chunk` to the blob.
@@ -129,6 +170,10 @@ impl BlobWriter {
         })
         .await?;
         self.settled = true;
+        if let (Some(mirror), Some(stored)) = (&self.mirror, blob_path(&self.root, &hash)) {
+            // Acknowledged only once every node can read it.
+            mirror.put(&hash, &stored).await?;
+        }
         Ok((hash, size))
     }
 

@@ -29,6 +29,19 @@ const MIGRATIONS: &[&str] = &[
         body text NOT NULL,
         PRIMARY KEY (stream, seq)
     );"#,
+    // Version 2: documents, for a cluster that keeps them in PostgreSQL rather than
+    // on a shared directory. Content-addressed: a blob is written once, in chunks, and
+    // its `quorum_blobs` row, inserted last in the same transaction, says it is whole.
+    r#"CREATE TABLE quorum_blobs (
+        hash text COLLATE "C" PRIMARY KEY,
+        size bigint NOT NULL CHECK (size >= 0)
+    );
+    CREATE TABLE quorum_blob_chunks (
+        hash text COLLATE "C" NOT NULL,
+        n integer NOT NULL CHECK (n >= 0),
+        bytes bytea NOT NULL,
+        PRIMARY KEY (hash, n)
+    );"#,
 ];
 
 /// The schema version this code writes and reads.
