@@ -93,6 +93,27 @@ pub(crate) async fn create(
 
 /// Signs everyone in: each code is redeemed on a node in turn, so that sessions made
 /// on one node are used on the others.
+/// Prepares meeting `id` with `seats` voters through the admin commands, starts every
+/// node, and signs everyone in round-robin over the nodes, noting each phase.
+pub(crate) async fn open(
+    cluster: &mut Cluster,
+    report: &mut crate::cluster::report::Report,
+    id: &str,
+    seats: usize,
+) -> Participants {
+    let codes = create(cluster, id, seats).await;
+    report.phase("prepare (admin)");
+    cluster.start_all().await;
+    report.phase("start nodes");
+    let people = sign_in(cluster, codes).await;
+    report.phase("redeem codes");
+    report.line(format!(
+        "  {} redemptions tried again after a 503",
+        people.retries
+    ));
+    people
+}
+
 pub(crate) async fn sign_in(cluster: &Cluster, codes: Vec<(String, String)>) -> Participants {
     let nodes: Vec<Http> = cluster
         .nodes

@@ -43,16 +43,7 @@ pub(crate) async fn run() {
     let stores = Stores::for_fault(Fault::None).await;
     let mut cluster = Cluster::configure(&stores.backends, NODES);
     let _logs = LogsOnFailure(cluster.log_paths());
-    let codes = meeting::create(&cluster, MEETING, SEATS).await;
-    report.phase("prepare (admin)");
-    cluster.start_all().await;
-    report.phase("start nodes");
-    let people = meeting::sign_in(&cluster, codes).await;
-    report.phase("redeem codes");
-    report.line(format!(
-        "  {} redemptions tried again after a 503",
-        people.retries
-    ));
+    let people = meeting::open(&mut cluster, &mut report, MEETING, SEATS).await;
 
     let meeting = MeetingId::new(MEETING).unwrap();
     let nodes = Arc::new(cluster.ws_urls());

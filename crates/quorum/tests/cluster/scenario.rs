@@ -38,16 +38,7 @@ pub(crate) async fn run(fault: Fault) {
     let mut stores = Stores::for_fault(fault).await;
     let mut cluster = Cluster::configure(&stores.backends, NODES);
     let _logs = LogsOnFailure(cluster.log_paths());
-    let codes = meeting::create(&cluster, MEETING, DELEGATES).await;
-    report.phase("prepare (admin)");
-    cluster.start_all().await;
-    report.phase("start nodes");
-    let people = meeting::sign_in(&cluster, codes).await;
-    report.phase("redeem codes");
-    report.line(format!(
-        "  {} redemptions tried again after a 503",
-        people.retries
-    ));
+    let people = meeting::open(&mut cluster, &mut report, MEETING, DELEGATES).await;
 
     let meeting = MeetingId::new(MEETING).unwrap();
     let poll = PollId::new(POLL).unwrap();
