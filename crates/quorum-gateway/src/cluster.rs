@@ -98,7 +98,7 @@ struct Inner {
     config: ClusterConfig,
     node: String,
     outgoing: mpsc::Sender<Outgoing>,
-    control: mpsc::UnboundedSender<Control>,
+    control: mpsc::Sender<Control>,
     health: watch::Receiver<FanoutHealth>,
     queries: presence::Queries,
 }
@@ -135,6 +135,12 @@ impl std::fmt::Debug for Cluster {
 /// Messages waiting to be published; past this they are dropped (and counted): the
 /// other nodes find the records in the log at their next poll.
 const OUTGOING_QUEUE: usize = 16_384;
+/// Follow and unfollow requests waiting for the subscriber; past this a room keeps
+/// its request and asks again after its next input.
+const CONTROL_QUEUE: usize = 4_096;
+/// Notices waiting for the hub; past this they are dropped: the hub's poll reads the
+/// log anyway.
+const NOTICE_QUEUE: usize = 1_024;
 
 impl Cluster {
     /// Starts the publisher and the subscriber on the current runtime. They connect in
@@ -146,7 +152,7 @@ impl Cluster {
     /// When the Redis address does not parse.
     pub fn start(
         config: &ClusterConfig,
-    ) -> Result<(Cluster, mpsc::UnboundedReceiver<HubNotice>), ClusterError> {
+    ) -> Result<(Cluster, mpsc::Receiver<HubNotice>), ClusterError> {
         let client = ::redis::Client::open(config.redis.as_str())
             .map_err(|error| ClusterError(format!("cluster.redis: {error}")))?;
         let node = if config.node.is_empty() {
@@ -155,8 +161,8 @@ impl Cluster {
             config.node.clone()
         };
         let (outgoing, outgoing_receiver) = mpsc::channel(OUTGOING_QUEUE);
-        let (control, control_receiver) = mpsc::unbounded_channel();
-        let (notices, notices_receiver) = mpsc::unbounded_channel();
+        let (control, control_receiver) = mpsc::channel(CONTROL_QUEUE);
+        let (notices, notices_receiver) = mpsc::channel(NOTICE_QUEUE);
         let (health_sender, health) = watch::channel(FanoutHealth::Down);
         tokio::spawn(
             redis::Publisher {
@@ -307,16 +313,24 @@ impl Cluster {
             .await
     }
 
-    /// Follows a meeting's channel: its messages go to `room`.
-    pub fn follow(&self, stream: &str, room: RoomHandle) {
+    /// Follows a meeting's channel: its messages go to `room`. `false` if the
+    /// subscriber is too busy to take the request now (ask again later).
+    pub fn follow(&self, stream: &str, room: RoomHandle) -> bool {
         let channel = meeting_channel(&self.inner.config.prefix, stream);
-        let _ = self.inner.control.send(Control::Follow { channel, room });
+        self.inner
+            .control
+            .try_send(Control::Follow { channel, room })
+            .is_ok()
     }
 
-    /// Stops following a meeting's channel.
-    pub fn unfollow(&self, stream: &str) {
+    /// Stops following a meeting's channel; `false` if the subscriber is too busy to
+    /// take the request now (ask again later).
+    pub fn unfollow(&self, stream: &str) -> bool {
         let channel = meeting_channel(&self.inner.config.prefix, stream);
-        let _ = self.inner.control.send(Control::Unfollow { channel });
+        self.inner
+            .control
+            .try_send(Control::Unfollow { channel })
+            .is_ok()
     }
 }
 

@@ -366,7 +366,7 @@ impl Room {
         if self.following
             && let Some(cluster) = &self.cluster
         {
-            cluster.unfollow(&self.stream);
+            let _ = cluster.unfollow(&self.stream);
         }
         tracing::debug!(meeting = %self.meeting.id(), "room stopped");
     }

@@ -195,8 +195,8 @@ pub(super) struct Subscriber {
     pub(super) client: redis::Client,
     pub(super) node: String,
     pub(super) hub_channel: String,
-    pub(super) control: mpsc::UnboundedReceiver<Control>,
-    pub(super) notices: mpsc::UnboundedSender<HubNotice>,
+    pub(super) control: mpsc::Receiver<Control>,
+    pub(super) notices: mpsc::Sender<HubNotice>,
     pub(super) health: watch::Sender<FanoutHealth>,
 }
 
@@ -224,7 +224,7 @@ impl Subscriber {
                     for room in rooms.values() {
                         room.catch_up();
                     }
-                    let _ = self.notices.send(HubNotice::Resubscribed);
+                    let _ = self.notices.try_send(HubNotice::Resubscribed);
                     match self.session(sink, stream, &mut rooms).await {
                         Ended::Stopped => return,
                         Ended::Lost => {
@@ -351,7 +351,7 @@ impl Subscriber {
         match rooms.get(message.get_channel_name()) {
             Some(room) => room.remote(committed.head, committed.records),
             None => {
-                let _ = self.notices.send(HubNotice::Advanced {
+                let _ = self.notices.try_send(HubNotice::Advanced {
                     stream: committed.stream,
                     head: committed.head,
                 });

@@ -113,7 +113,7 @@ impl Hub {
 /// lives.
 pub(super) async fn follow(
     hub: Weak<Inner>,
-    mut notices: mpsc::UnboundedReceiver<HubNotice>,
+    mut notices: mpsc::Receiver<HubNotice>,
     every: Duration,
 ) {
     let mut poll = tokio::time::interval(every);

@@ -128,21 +128,21 @@ impl Room {
         let Some(cluster) = &self.cluster else { return };
         let wanted = !self.subscribers.is_empty();
         if wanted != self.following {
-            if wanted {
-                if let Some(inbox) = self.own.upgrade() {
+            // A request the subscriber cannot take now is made again after the room's
+            // next input (its poll, at the latest).
+            self.following = if wanted {
+                self.own.upgrade().is_some_and(|inbox| {
                     cluster.follow(
                         &self.stream,
                         RoomHandle {
                             meeting: self.meeting.id().clone(),
                             inbox,
                         },
-                    );
-                    self.following = true;
-                }
+                    )
+                })
             } else {
-                cluster.unfollow(&self.stream);
-                self.following = false;
-            }
+                !cluster.unfollow(&self.stream)
+            };
         }
         if self.presence_stale || self.presence.1 != self.subscribers.len() {
             let online: std::collections::BTreeMap<String, u32> = self

@@ -42,6 +42,18 @@ fn shared_log(dir: &tempfile::TempDir) -> SqliteLog {
     SqliteLog::open(&dir.path().join("quorum.db"), SqliteOptions::default()).unwrap()
 }
 
+/// Three nodes `a`, `b`, `c` on one log in a temp dir (kept alive by the first
+/// value), fanned out through the machine's Redis under a fresh prefix.
+async fn three_nodes() -> (tempfile::TempDir, [TestHub; 3]) {
+    let dir = tempfile::tempdir().unwrap();
+    let log = shared_log(&dir);
+    let prefix = fresh_prefix();
+    let a = TestHub::start_node(&log, cluster("a", &prefix)).await;
+    let b = TestHub::start_node(&log, cluster("b", &prefix)).await;
+    let c = TestHub::start_node(&log, cluster("c", &prefix)).await;
+    (dir, [a, b, c])
+}
+
 fn ballot(poll: &PollId, choice: u16) -> MeetingCommand {
     MeetingCommand::CastBallot {
         poll: poll.clone(),
@@ -126,12 +138,7 @@ async fn follow_until(device: &mut Connection, meeting: &MeetingId, from: u64, s
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ballots_through_three_nodes_are_each_counted_once() {
-    let dir = tempfile::tempdir().unwrap();
-    let log = shared_log(&dir);
-    let prefix = fresh_prefix();
-    let a = TestHub::start_node(&log, cluster("a", &prefix)).await;
-    let b = TestHub::start_node(&log, cluster("b", &prefix)).await;
-    let c = TestHub::start_node(&log, cluster("c", &prefix)).await;
+    let (_dir, [a, b, c]) = three_nodes().await;
     let nodes = [&a, &b, &c];
     let meeting = a.meeting("hop-cum", 60).await;
     let poll = PollId::new("bq-1").unwrap();
@@ -316,12 +323,7 @@ async fn presence_lists_the_devices_on_every_node() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn codes_redeemed_at_once_on_every_node_each_open_one_session() {
-    let dir = tempfile::tempdir().unwrap();
-    let log = shared_log(&dir);
-    let prefix = fresh_prefix();
-    let a = TestHub::start_node(&log, cluster("a", &prefix)).await;
-    let b = TestHub::start_node(&log, cluster("b", &prefix)).await;
-    let c = TestHub::start_node(&log, cluster("c", &prefix)).await;
+    let (_dir, [a, b, c]) = three_nodes().await;
     let nodes = [&a, &b, &c];
     let meeting = a.meeting("hop-ma", 150).await;
     let mut codes = Vec::new();
