@@ -1,5 +1,7 @@
-//! Committing a room's group: append, then answer each command and push the updates;
-//! on failure, rebuild from the log and answer every command as retryable.
+//! Committing a room's group: append, then answer each command and push the updates.
+//! In a cluster a group that lost the race for the next event is decided again; a
+//! group that cannot be committed goes back to the committed state (rebuilt from the
+//! log when alone) and every command is answered retryable.
 
 use std::time::{Duration, Instant};
 
