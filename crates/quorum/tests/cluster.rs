@@ -19,6 +19,7 @@ mod cluster {
     pub(crate) mod fault;
     pub(crate) mod follower;
     pub(crate) mod meeting;
+    pub(crate) mod presence;
     pub(crate) mod race;
     pub(crate) mod report;
     pub(crate) mod scenario;

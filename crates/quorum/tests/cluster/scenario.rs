@@ -22,6 +22,7 @@ use super::crowd::{self, expect_ack};
 use super::device::{Answer, Device, DeviceSpec, Sent};
 use super::fault::{self, Fault, Stores};
 use super::meeting::{self, named_motion};
+use super::presence;
 use super::report::Report;
 use crate::node::{Cluster, LogsOnFailure};
 
@@ -172,6 +173,11 @@ pub(crate) async fn run(fault: Fault) {
                 late.len()
             ));
         }
+    }
+    if fault == Fault::KillNode {
+        presence::check_after_kill(&mut report, &mut cluster, &people.chair, MEETING, DELEGATES)
+            .await;
+        report.phase("presence after the kill");
     }
     let reports = crowd::finish_all(everyone).await;
     report.phase("final reads");
