@@ -198,6 +198,10 @@ impl PgLog {
         Lease::try_take(&self.inner.connector, name, &self.inner.options).await
     }
 
+    /// The schema version this code migrates databases to (1: the event log; 2: the
+    /// documents).
+    pub const SCHEMA_VERSION: i64 = schema::SCHEMA_VERSION;
+
     /// The documents kept in this database, for a cluster without a shared directory
     /// (see [`crate::BlobStore::with_mirror`]).
     pub fn documents(&self) -> PgDocuments {

@@ -241,7 +241,12 @@ async fn nodes_starting_at_once_migrate_once() {
         .await
         .unwrap();
     assert_eq!(rows.len(), 1);
-    assert_eq!(rows[0].get::<_, i64>(0), 1);
+    assert_eq!(rows[0].get::<_, i64>(0), PgLog::SCHEMA_VERSION);
+    assert_eq!(
+        PgLog::SCHEMA_VERSION,
+        2,
+        "the event log, then the documents"
+    );
     for log in [a, b, c, d] {
         log.close().await.unwrap();
     }

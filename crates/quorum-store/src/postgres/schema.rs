@@ -45,7 +45,7 @@ const MIGRATIONS: &[&str] = &[
 ];
 
 /// The schema version this code writes and reads.
-const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+pub(crate) const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// The body format this code writes and reads.
 pub(crate) const BODY_FORMAT: i32 = 1;
