@@ -14,7 +14,7 @@ use quorum_domain::{EventRecord, Meeting, MeetingId, Rejection};
 use quorum_store::{BlobStore, EventLog, StoreError};
 use tokio::sync::{Mutex, watch};
 
-use crate::access::{AccessError, AccessState, Grant, HUB_STREAM, Principal};
+use crate::access::{AccessError, AccessState, Grant, Principal};
 use crate::cluster::Cluster;
 use crate::config::GatewayConfig;
 use crate::directory::{Directory, MeetingSummary};
@@ -121,16 +121,6 @@ impl Hub {
     ) -> Result<Hub, HubError> {
         // Metrics recorded before the recorder exists are lost: install it first.
         crate::telemetry::install();
-        let mut access = AccessState::default();
-        let mut after = 0;
-        loop {
-            let records = store.read(HUB_STREAM, after, READ_CHUNK).await?;
-            let Some(last) = records.last() else { break };
-            after = last.seq;
-            for record in &records {
-                access.apply(record.seq, &journal::decode_hub(record)?);
-            }
-        }
         let push = Vapid::load_or_create(store.as_ref(), &config.push.contact)
             .await
             .map_err(|error| HubError::Invalid(error.to_string()))?;
@@ -154,7 +144,7 @@ impl Hub {
                 bound: OnceLock::new(),
                 store,
                 blobs,
-                access: RwLock::new(access),
+                access: RwLock::new(AccessState::default()),
                 access_writer: Mutex::new(()),
                 creating: Mutex::new(()),
                 directory: Arc::new(Directory::default()),
@@ -163,6 +153,8 @@ impl Hub {
                 shutdown: watch::channel(false).0,
             }),
         };
+        // The accounts and sessions: the same read that keeps a cluster's nodes in step.
+        hub.refresh_access().await?;
         let streams = hub.inner.store.streams(journal::MEETING_PREFIX).await?;
         let count = streams.len();
         for stream in streams {

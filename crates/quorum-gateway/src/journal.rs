@@ -128,3 +128,41 @@ pub fn decode_hub(record: &Record) -> Result<HubEvent, CorruptRecord> {
         source,
     })
 }
+
+/// The body of the one record of a stream that holds a single value set once for the
+/// whole hub (a key every node must share): the stored one, or `candidate` if this
+/// call stores it first. Two nodes racing both end with the same value: the loser of
+/// the append reads the winner's.
+pub async fn stored_once(
+    store: &dyn quorum_store::EventLog,
+    stream: &str,
+    candidate: String,
+) -> Result<String, quorum_store::StoreError> {
+    if let Some(record) = store.read(stream, 0, 1).await?.into_iter().next() {
+        return Ok(record.body);
+    }
+    let made = store
+        .append(quorum_store::Append {
+            stream: stream.to_owned(),
+            after: 0,
+            records: vec![Record {
+                seq: 1,
+                at: crate::clock::now().0,
+                body: candidate.clone(),
+            }],
+        })
+        .await;
+    match made {
+        Ok(()) => Ok(candidate),
+        Err(quorum_store::StoreError::Conflict { .. }) => store
+            .read(stream, 0, 1)
+            .await?
+            .into_iter()
+            .next()
+            .map(|record| record.body)
+            .ok_or_else(|| {
+                quorum_store::StoreError::Unavailable(format!("{stream} lost its first record"))
+            }),
+        Err(error) => Err(error),
+    }
+}

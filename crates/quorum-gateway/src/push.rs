@@ -11,7 +11,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use p256::SecretKey;
 use p256::ecdsa::signature::Signer as _;
 use p256::ecdsa::{Signature, SigningKey};
-use quorum_store::{Append, EventLog, Record, StoreError};
+use quorum_store::{EventLog, StoreError};
 use serde::{Deserialize, Serialize};
 
 pub use encrypt::{EncryptError, MAX_PAYLOAD};
@@ -91,39 +91,15 @@ impl Vapid {
     ///
     /// The store failed, or holds something else than a key.
     pub async fn load_or_create(store: &dyn EventLog, contact: &str) -> Result<Vapid, PushError> {
-        for _ in 0..2 {
-            if let Some(record) = store.read(KEY_STREAM, 0, 1).await?.first() {
-                let secret = URL_SAFE_NO_PAD
-                    .decode(record.body.trim().trim_matches('"'))
-                    .ok()
-                    .and_then(|bytes| SecretKey::from_slice(&bytes).ok())
-                    .ok_or(PushError::BadKey)?;
-                return Ok(Vapid::from_secret(&secret, contact));
-            }
-            let secret = encrypt::random_secret()?;
-            let body = format!("\"{}\"", URL_SAFE_NO_PAD.encode(secret.to_bytes()));
-            let made = store
-                .append(Append {
-                    stream: KEY_STREAM.to_owned(),
-                    after: 0,
-                    records: vec![Record {
-                        seq: 1,
-                        at: crate::clock::now().0,
-                        body,
-                    }],
-                })
-                .await;
-            match made {
-                Ok(()) => {
-                    tracing::info!("made the hub's Web Push (VAPID) key");
-                    return Ok(Vapid::from_secret(&secret, contact));
-                }
-                // Another node stored one first: read it.
-                Err(StoreError::Conflict { .. }) => {}
-                Err(error) => return Err(error.into()),
-            }
-        }
-        Err(PushError::BadKey)
+        let candidate = encrypt::random_secret()?;
+        let encoded = format!("\"{}\"", URL_SAFE_NO_PAD.encode(candidate.to_bytes()));
+        let body = crate::journal::stored_once(store, KEY_STREAM, encoded).await?;
+        let secret = URL_SAFE_NO_PAD
+            .decode(body.trim().trim_matches('"'))
+            .ok()
+            .and_then(|bytes| SecretKey::from_slice(&bytes).ok())
+            .ok_or(PushError::BadKey)?;
+        Ok(Vapid::from_secret(&secret, contact))
     }
 
     fn from_secret(secret: &SecretKey, contact: &str) -> Vapid {

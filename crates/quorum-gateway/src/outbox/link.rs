@@ -41,49 +41,24 @@ impl LinkKey {
         if hub.cluster().is_none() {
             return LinkKey::load_or_create(&hub.config().data);
         }
-        let store = hub.store().as_ref();
-        let unavailable =
-            |error: quorum_store::StoreError| std::io::Error::other(error.to_string());
-        for _ in 0..2 {
-            if let Some(record) = store
-                .read(KEY_STREAM, 0, 1)
-                .await
-                .map_err(unavailable)?
-                .first()
-            {
-                let key = URL_SAFE_NO_PAD
-                    .decode(record.body.trim().trim_matches('"'))
-                    .ok()
-                    .and_then(|bytes| <[u8; 32]>::try_from(bytes.as_slice()).ok())
-                    .ok_or_else(|| {
-                        std::io::Error::new(
-                            std::io::ErrorKind::InvalidData,
-                            "the outbox-key stream does not hold a 32-byte key",
-                        )
-                    })?;
-                return Ok(LinkKey(key));
-            }
-            let mut key = [0u8; 32];
-            getrandom::fill(&mut key).map_err(|error| std::io::Error::other(error.to_string()))?;
-            let made = store
-                .append(quorum_store::Append {
-                    stream: KEY_STREAM.to_owned(),
-                    after: 0,
-                    records: vec![quorum_store::Record {
-                        seq: 1,
-                        at: crate::clock::now().0,
-                        body: format!("\"{}\"", URL_SAFE_NO_PAD.encode(key)),
-                    }],
-                })
-                .await;
-            match made {
-                Ok(()) => return Ok(LinkKey(key)),
-                // Another node stored one first: read it.
-                Err(quorum_store::StoreError::Conflict { .. }) => {}
-                Err(error) => return Err(unavailable(error)),
-            }
-        }
-        Err(std::io::Error::other("cannot agree on the outbox key"))
+        let mut candidate = [0u8; 32];
+        getrandom::fill(&mut candidate)
+            .map_err(|error| std::io::Error::other(error.to_string()))?;
+        let encoded = format!("\"{}\"", URL_SAFE_NO_PAD.encode(candidate));
+        let body = crate::journal::stored_once(hub.store().as_ref(), KEY_STREAM, encoded)
+            .await
+            .map_err(|error| std::io::Error::other(error.to_string()))?;
+        URL_SAFE_NO_PAD
+            .decode(body.trim().trim_matches('"'))
+            .ok()
+            .and_then(|bytes| <[u8; 32]>::try_from(bytes.as_slice()).ok())
+            .map(LinkKey)
+            .ok_or_else(|| {
+                std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    "the outbox-key stream does not hold a 32-byte key",
+                )
+            })
     }
 
     /// Reads the key from `data/outbox.key`, creating it (mode 0600) if it is missing.
