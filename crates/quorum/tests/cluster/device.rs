@@ -99,10 +99,13 @@ pub(super) enum Order {
     },
 }
 
+/// Orders a device's task holds at once: a scenario gives each device a handful.
+const ORDERS: usize = 64;
+
 /// The handle of a device's task.
 #[derive(Debug)]
 pub(crate) struct Device {
-    orders: mpsc::UnboundedSender<Order>,
+    orders: mpsc::Sender<Order>,
     task: JoinHandle<DeviceReport>,
 }
 
@@ -111,9 +114,18 @@ impl Device {
     pub(crate) async fn start(spec: DeviceSpec) -> Result<Device, String> {
         let mut actor = Actor::new(spec);
         actor.connect_home().await?;
-        let (orders, receiver) = mpsc::unbounded_channel();
+        let (orders, receiver) = mpsc::channel(ORDERS);
         let task = tokio::spawn(actor.run(receiver));
         Ok(Device { orders, task })
+    }
+
+    /// Hands the task an order. One the task can no longer take (it ended) is dropped:
+    /// its answer channel then closes, which the caller sees. A full queue is a bug in
+    /// the scenario.
+    fn order(&self, order: Order) {
+        if let Err(mpsc::error::TrySendError::Full(_)) = self.orders.try_send(order) {
+            panic!("a device was given more than {ORDERS} orders at once");
+        }
     }
 
     /// Sends `command` with a fresh request id; the answer comes when it is final.
@@ -125,7 +137,7 @@ impl Device {
     pub(crate) fn send_at(&self, command: MeetingCommand, at: Instant) -> oneshot::Receiver<Sent> {
         let (reply, answer) = oneshot::channel();
         let request = new_request_id().expect("a random request id");
-        let _ = self.orders.send(Order::Command {
+        self.order(Order::Command {
             request,
             command,
             at,
@@ -142,7 +154,7 @@ impl Device {
     /// Resolves once the device has applied update `seq`, with its last sequence number.
     pub(crate) fn reach(&self, seq: u64) -> oneshot::Receiver<u64> {
         let (reply, reached) = oneshot::channel();
-        let _ = self.orders.send(Order::Reach { seq, reply });
+        self.order(Order::Reach { seq, reply });
         reached
     }
 
@@ -150,7 +162,7 @@ impl Device {
     /// cannot see the poll).
     pub(crate) async fn poll(&self, poll: &PollId) -> Option<PollView> {
         let (reply, view) = oneshot::channel();
-        let _ = self.orders.send(Order::Poll {
+        self.order(Order::Poll {
             poll: poll.clone(),
             reply,
         });

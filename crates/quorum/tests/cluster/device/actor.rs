@@ -66,7 +66,7 @@ impl Actor {
         self.connect(self.node).await
     }
 
-    pub(super) async fn run(mut self, mut orders: mpsc::UnboundedReceiver<Order>) -> DeviceReport {
+    pub(super) async fn run(mut self, mut orders: mpsc::Receiver<Order>) -> DeviceReport {
         let mut ping = tokio::time::interval_at(Instant::now() + PING_EVERY, PING_EVERY);
         loop {
             if self.connection.is_none()
