@@ -10,6 +10,7 @@ use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use axum::serve::ListenerExt as _;
 use tokio::net::TcpListener;
 
 use crate::hub::Hub;
@@ -101,6 +102,14 @@ impl Bound {
         };
         match tls {
             None => {
+                // Small frames (acks, updates) go out at once: with Nagle's algorithm an
+                // ack waits behind the previous segment for the device's delayed ACK,
+                // about 40 ms on Linux.
+                let listener = listener.tap_io(|stream| {
+                    if let Err(error) = stream.set_nodelay(true) {
+                        tracing::debug!(%error, "cannot set TCP_NODELAY");
+                    }
+                });
                 let server = axum::serve(listener, app).with_graceful_shutdown(stop);
                 let mut shutdown = hub.shutdown_signal();
                 tokio::select! {
@@ -119,13 +128,15 @@ impl Bound {
                     stopper.graceful_shutdown(Some(drain));
                 });
                 let listener = listener.into_std()?;
-                axum_server::from_tcp_rustls(
-                    listener,
+                let tls = axum_server::tls_rustls::RustlsAcceptor::new(
                     axum_server::tls_rustls::RustlsConfig::from_config(config),
                 )
-                .handle(handle)
-                .serve(app.into_make_service())
-                .await?;
+                .acceptor(axum_server::accept::NoDelayAcceptor::new());
+                axum_server::from_tcp(listener)
+                    .acceptor(tls)
+                    .handle(handle)
+                    .serve(app.into_make_service())
+                    .await?;
             }
         }
         tracing::info!("stopped");
