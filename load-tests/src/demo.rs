@@ -17,6 +17,9 @@ pub(crate) struct DemoFile {
     pub(crate) ws_url: String,
     /// One sign-in link per delegate.
     pub(crate) delegates: Vec<DemoLink>,
+    /// The secretary's account: it may create meetings (the meeting scenarios use it).
+    #[serde(default)]
+    pub(crate) secretary_account: Option<DemoLink>,
 }
 
 /// One sign-in link.

@@ -1,5 +1,6 @@
 //! The hub under test: a `quorum serve --demo` started on a fresh temporary data
-//! directory, or a running one given by its process id and data directory.
+//! directory (or a cluster node without the demo), or a running one given by its
+//! process id and data directory.
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -29,8 +30,12 @@ const STOP_TIMEOUT: Duration = Duration::from_secs(20);
 pub(crate) struct HubProcess {
     /// Its process id, for /proc.
     pub(crate) pid: u32,
-    /// Its demo meeting and sign-in codes.
-    pub(crate) demo: DemoFile,
+    /// Its HTTP address.
+    pub(crate) url: String,
+    /// Its WebSocket address.
+    pub(crate) ws_url: String,
+    /// Its demo meeting and sign-in codes, if started with `--demo`.
+    demo: Option<DemoFile>,
     /// The hub, if this run started it.
     child: Option<Child>,
     /// The started hub's temporary directory (data and log), removed at the end.
@@ -43,6 +48,16 @@ impl HubProcess {
     pub(crate) async fn start(
         binary: &Path,
         extra_env: &[(String, String)],
+    ) -> anyhow::Result<HubProcess> {
+        HubProcess::start_node(binary, extra_env, true).await
+    }
+
+    /// Starts `binary serve` as [`HubProcess::start`] does; without `demo`, it waits for
+    /// `/healthz` instead of demo.json (a cluster node that shares another's store).
+    pub(crate) async fn start_node(
+        binary: &Path,
+        extra_env: &[(String, String)],
+        demo: bool,
     ) -> anyhow::Result<HubProcess> {
         let scratch = tempfile::Builder::new()
             .prefix("quorum-load-")
@@ -60,7 +75,7 @@ impl HubProcess {
             .arg(&data)
             .arg("--listen")
             .arg(format!("127.0.0.1:{port}"))
-            .arg("--demo")
+            .args(demo.then_some("--demo"))
             .envs(STARTED_HUB_ENV)
             .envs(extra_env.iter().map(|(key, value)| (key, value)))
             .stdin(Stdio::null())
@@ -75,21 +90,31 @@ impl HubProcess {
             )
         })?;
         let pid = child.id().context("the hub exited at once")?;
+        let url = format!("http://127.0.0.1:{port}");
+        let http = quorum_client::Http::new(&url)?;
         let started = Instant::now();
         let demo = loop {
             if let Some(status) = child.try_wait()? {
                 anyhow::bail!(
-                    "the hub exited ({status}) before writing demo.json: {}",
+                    "the hub exited ({status}) before it was ready: {}",
                     log_tail(&log_path)
                 );
             }
-            // demo.json may be half written when first seen: retry until it parses.
-            if let Ok(demo) = DemoFile::read(&data) {
-                break demo;
+            if demo {
+                // demo.json may be half written when first seen: retry until it parses.
+                if let Ok(demo) = DemoFile::read(&data) {
+                    break Some(demo);
+                }
+            } else if http
+                .get_bytes("/healthz", None)
+                .await
+                .is_ok_and(|response| response.status.is_success())
+            {
+                break None;
             }
             if started.elapsed() > START_TIMEOUT {
                 anyhow::bail!(
-                    "the hub wrote no demo.json in {START_TIMEOUT:?}: {}",
+                    "the hub was not ready in {START_TIMEOUT:?}: {}",
                     log_tail(&log_path)
                 );
             }
@@ -97,6 +122,8 @@ impl HubProcess {
         };
         Ok(HubProcess {
             pid,
+            ws_url: format!("ws://127.0.0.1:{port}/ws"),
+            url,
             demo,
             child: Some(child),
             scratch: Some(scratch),
@@ -109,12 +136,22 @@ impl HubProcess {
         if !Path::new(&format!("/proc/{pid}")).exists() {
             anyhow::bail!("no process {pid}");
         }
+        let demo = DemoFile::read(data)?;
         Ok(HubProcess {
             pid,
-            demo: DemoFile::read(data)?,
+            url: demo.url.clone(),
+            ws_url: demo.ws_url.clone(),
+            demo: Some(demo),
             child: None,
             scratch: None,
         })
+    }
+
+    /// Its demo meeting and sign-in codes.
+    pub(crate) fn demo(&self) -> anyhow::Result<&DemoFile> {
+        self.demo
+            .as_ref()
+            .context("this hub was started without --demo")
     }
 
     /// The started hub's log file, if this run started it.

@@ -198,7 +198,7 @@ async fn measure(args: &IdleArgs, hub: &HubProcess, info: HubInfo) -> anyhow::Re
 
     let plan = Plan {
         ws_url,
-        meeting: hub.demo.meeting.clone(),
+        meeting: hub.demo()?.meeting.clone(),
         tokens,
         connections: args.connections,
         per_worker: args.per_worker,
@@ -271,7 +271,7 @@ async fn measure(args: &IdleArgs, hub: &HubProcess, info: HubInfo) -> anyhow::Re
 /// The hub's HTTP and WebSocket addresses: from --url if given, else from demo.json.
 fn addresses(url: Option<&str>, hub: &HubProcess) -> anyhow::Result<(String, String)> {
     let Some(url) = url else {
-        return Ok((hub.demo.url.clone(), hub.demo.ws_url.clone()));
+        return Ok((hub.url.clone(), hub.ws_url.clone()));
     };
     let base = url.trim_end_matches('/');
     let ws_base = if let Some(rest) = base.strip_prefix("http://") {
@@ -287,7 +287,7 @@ fn addresses(url: Option<&str>, hub: &HubProcess) -> anyhow::Result<(String, Str
 /// Redeems the first `sessions` delegates' one-time codes; returns their tokens.
 async fn sign_in(http: &Http, hub: &HubProcess, sessions: usize) -> anyhow::Result<Vec<String>> {
     let mut tokens = Vec::with_capacity(sessions);
-    for link in hub.demo.delegates.iter().take(sessions) {
+    for link in hub.demo()?.delegates.iter().take(sessions) {
         let session = http.redeem(&link.code).await.with_context(|| {
             format!(
                 "cannot sign in delegate {} (each code works once: \
@@ -322,7 +322,7 @@ async fn hold(pid: u32, length: Duration) -> anyhow::Result<()> {
 
 /// The hub binary: as given, else `quorum` beside this program (both are in
 /// target/release after `cargo build --release -p quorum -p quorum-load`).
-fn quorum_binary(given: Option<&Path>) -> anyhow::Result<PathBuf> {
+pub(crate) fn quorum_binary(given: Option<&Path>) -> anyhow::Result<PathBuf> {
     if let Some(given) = given {
         return Ok(given.to_owned());
     }
@@ -330,7 +330,7 @@ fn quorum_binary(given: Option<&Path>) -> anyhow::Result<PathBuf> {
     Ok(program.with_file_name("quorum"))
 }
 
-fn parse_env(text: &str) -> Result<(String, String), String> {
+pub(crate) fn parse_env(text: &str) -> Result<(String, String), String> {
     match text.split_once('=') {
         Some((key, value)) if !key.is_empty() => Ok((key.to_owned(), value.to_owned())),
         _ => Err(format!("expected KEY=VALUE, got {text:?}")),
@@ -342,7 +342,7 @@ fn round2(value: f64) -> f64 {
 }
 
 #[allow(clippy::print_stdout, reason = "the result is the command's output")]
-fn print_result(json: &str) {
+pub(crate) fn print_result(json: &str) {
     println!("{json}");
 }
 

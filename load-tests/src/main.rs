@@ -2,11 +2,15 @@
 //! `quorum serve` hub that it starts or that is already running, measured from /proc.
 
 mod demo;
+mod devices;
 mod hub_process;
 mod idle;
+mod latency;
 mod open_files;
 mod record;
+mod report;
 mod sample;
+mod voting;
 
 use std::process::ExitCode;
 
@@ -25,10 +29,27 @@ enum Command {
     /// Opens C authenticated, subscribed connections, holds them idle with keepalives,
     /// and reports the hub's memory per connection and its CPU while idle.
     Idle(idle::IdleArgs),
+    /// One meeting of N devices (1 chair, 1 projector, delegates): a roll call, then
+    /// every delegate casts one ballot over the spread; ack and "tally visible" latency.
+    Assembly(voting::VoteArgs),
+    /// M meetings in parallel (500 × 30), each voting at once; per meeting and overall.
+    Province(voting::VoteArgs),
+    /// One meeting, N devices; the chair publishes K updates a second: frames/s
+    /// delivered and hub CPU per frame.
+    Fanout(voting::VoteArgs),
+    /// `assembly` against 3 nodes on PostgreSQL and Redis, devices spread over them.
+    Cluster(voting::VoteArgs),
+    /// `assembly` where every device drops its connection mid-vote and resumes.
+    Reconnect(voting::VoteArgs),
+    /// Turns result files into a Markdown table and SVG latency plots (CDF).
+    Report(report::ReportArgs),
     /// One worker process of `idle`: started by it, reads its job on stdin and reports
     /// on stdout.
     #[command(hide = true)]
     IdleWorker,
+    /// One worker process of the meeting scenarios.
+    #[command(hide = true)]
+    DeviceWorker,
 }
 
 fn main() -> ExitCode {
@@ -49,7 +70,14 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async {
         match cli.command {
             Command::Idle(args) => idle::run(args).await,
+            Command::Assembly(args) => voting::run(voting::Scenario::Assembly, args).await,
+            Command::Province(args) => voting::run(voting::Scenario::Province, args).await,
+            Command::Fanout(args) => voting::run(voting::Scenario::Fanout, args).await,
+            Command::Cluster(args) => voting::run(voting::Scenario::Cluster, args).await,
+            Command::Reconnect(args) => voting::run(voting::Scenario::Reconnect, args).await,
+            Command::Report(args) => report::run(args),
             Command::IdleWorker => idle::worker::run().await,
+            Command::DeviceWorker => devices::worker::run().await,
         }
     });
     match result {

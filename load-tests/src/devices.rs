@@ -1,0 +1,298 @@
+//! Simulated devices in worker processes, and the coordinator's side of them: starting
+//! the workers (each with its share of the devices and its own source address), passing
+//! them orders, following their counts, and collecting their measurements.
+
+mod device;
+pub(crate) mod job;
+mod stats;
+pub(crate) mod worker;
+
+use std::net::{IpAddr, Ipv4Addr};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use tokio::io::{AsyncBufReadExt as _, AsyncWriteExt as _, BufReader};
+use tokio::process::{Child, ChildStdin, Command};
+use tokio::sync::mpsc;
+
+use job::{Counts, DeviceSpec, Job, Order, Outcome, Report};
+pub(crate) use stats::unix_micros;
+
+/// How often the coordinator prints the progress.
+const PROGRESS_EVERY: Duration = Duration::from_secs(1);
+
+/// Worker reports queued for the coordinator.
+const REPORT_QUEUE: usize = 256;
+
+/// The running workers.
+#[derive(Debug)]
+pub(crate) struct Pool {
+    children: Vec<Child>,
+    stdins: Vec<ChildStdin>,
+    reports: mpsc::Receiver<(usize, Option<Report>)>,
+    latest: Vec<Counts>,
+    errors: Vec<String>,
+}
+
+/// How the devices are shared out among workers.
+#[derive(Debug, Clone)]
+pub(crate) struct Plan {
+    /// The hubs' WebSocket addresses.
+    pub(crate) ws_urls: Vec<String>,
+    /// The meetings, by index.
+    pub(crate) meetings: Vec<String>,
+    /// Every device.
+    pub(crate) devices: Vec<DeviceSpec>,
+    /// At most this many per worker.
+    pub(crate) per_worker: usize,
+    /// Handshakes in flight per worker.
+    pub(crate) concurrency: usize,
+}
+
+impl Plan {
+    /// One job per worker: devices dealt in turn (so every worker has some of every
+    /// meeting and node), worker `i` connecting from 127.0.0.(2 + i).
+    pub(crate) fn jobs(&self) -> anyhow::Result<Vec<Job>> {
+        let workers = self.devices.len().div_ceil(self.per_worker.max(1)).max(1);
+        anyhow::ensure!(
+            workers <= 253,
+            "{workers} workers would need too many addresses"
+        );
+        let loopback = self.ws_urls.iter().all(|url| loopback_host(url));
+        let mut jobs: Vec<Job> = (0..workers)
+            .map(|index| Job {
+                ws_urls: self.ws_urls.clone(),
+                meetings: self.meetings.clone(),
+                devices: Vec::new(),
+                local_address: u8::try_from(index + 2)
+                    .ok()
+                    .filter(|_| loopback)
+                    .map(|last| IpAddr::V4(Ipv4Addr::new(127, 0, 0, last))),
+                concurrency: self.concurrency,
+            })
+            .collect();
+        for (index, device) in self.devices.iter().enumerate() {
+            if let Some(job) = jobs.get_mut(index % workers) {
+                job.devices.push(device.clone());
+            }
+        }
+        Ok(jobs)
+    }
+}
+
+impl Pool {
+    /// Starts one `quorum-load device-worker` per job and hands it its job.
+    pub(crate) async fn start(jobs: &[Job]) -> anyhow::Result<Pool> {
+        let program = std::env::current_exe().context("cannot find this program")?;
+        let (sender, reports) = mpsc::channel(REPORT_QUEUE);
+        let mut children = Vec::with_capacity(jobs.len());
+        let mut stdins = Vec::with_capacity(jobs.len());
+        for (index, job) in jobs.iter().enumerate() {
+            let mut child = Command::new(&program)
+                .arg("device-worker")
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::inherit())
+                .kill_on_drop(true)
+                .spawn()
+                .context("cannot start a worker process")?;
+            let mut stdin = child.stdin.take().context("no stdin for the worker")?;
+            let stdout = child.stdout.take().context("no stdout from the worker")?;
+            let mut line = serde_json::to_string(job)?;
+            line.push('\n');
+            stdin.write_all(line.as_bytes()).await?;
+            stdin.flush().await?;
+            let sender = sender.clone();
+            tokio::spawn(async move {
+                let mut lines = BufReader::new(stdout).lines();
+                while let Ok(Some(line)) = lines.next_line().await {
+                    match serde_json::from_str::<Report>(&line) {
+                        Ok(report) => {
+                            let _ = sender.send((index, Some(report))).await;
+                        }
+                        Err(_) => crate::warn(&format!("worker {index}: {line}")),
+                    }
+                }
+                let _ = sender.send((index, None)).await;
+            });
+            children.push(child);
+            stdins.push(stdin);
+        }
+        Ok(Pool {
+            latest: vec![Counts::default(); children.len()],
+            children,
+            stdins,
+            reports,
+            errors: Vec::new(),
+        })
+    }
+
+    /// Waits until every worker has tried all its devices.
+    pub(crate) async fn wait_ready(&mut self, label: &str) -> anyhow::Result<Counts> {
+        let mut ready = vec![false; self.children.len()];
+        let mut ticker = tokio::time::interval(PROGRESS_EVERY);
+        while ready.contains(&false) {
+            tokio::select! {
+                _ = ticker.tick() => progress(label, self.counts()),
+                report = self.reports.recv() => {
+                    let (index, report) = report.context("every worker went away")?;
+                    match report {
+                        Some(Report::Progress { counts }) => self.set(index, counts),
+                        Some(Report::Ready { counts, errors }) => {
+                            self.set(index, counts);
+                            self.keep(errors);
+                            if let Some(slot) = ready.get_mut(index) {
+                                *slot = true;
+                            }
+                        }
+                        Some(Report::Done(_)) | None => {
+                            anyhow::bail!("worker {index} stopped while connecting");
+                        }
+                    }
+                }
+            }
+        }
+        progress(label, self.counts());
+        Ok(self.counts())
+    }
+
+    /// Sends an order to every worker.
+    pub(crate) async fn order(&mut self, order: &Order) -> anyhow::Result<()> {
+        let mut line = serde_json::to_string(order)?;
+        line.push('\n');
+        for stdin in &mut self.stdins {
+            stdin.write_all(line.as_bytes()).await?;
+            stdin.flush().await?;
+        }
+        Ok(())
+    }
+
+    /// Waits until the summed counts satisfy `done`, or `timeout` passes (returning
+    /// false), printing the progress once a second.
+    pub(crate) async fn wait_until(
+        &mut self,
+        label: &str,
+        timeout: Duration,
+        done: impl Fn(Counts) -> bool,
+    ) -> anyhow::Result<bool> {
+        let started = Instant::now();
+        let mut ticker = tokio::time::interval(PROGRESS_EVERY);
+        while !done(self.counts()) {
+            if started.elapsed() >= timeout {
+                return Ok(false);
+            }
+            tokio::select! {
+                _ = ticker.tick() => progress(label, self.counts()),
+                report = self.reports.recv() => {
+                    let (index, report) = report.context("every worker went away")?;
+                    match report {
+                        Some(Report::Progress { counts }) => self.set(index, counts),
+                        Some(_) | None => anyhow::bail!("worker {index} ended early"),
+                    }
+                }
+            }
+        }
+        progress(label, self.counts());
+        Ok(true)
+    }
+
+    /// Orders every device to finish at `heads` and collects every worker's outcome.
+    pub(crate) async fn finish(
+        mut self,
+        heads: Vec<u64>,
+        timeout: Duration,
+    ) -> anyhow::Result<(Vec<Outcome>, Vec<String>)> {
+        let timeout_ms = u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX);
+        self.order(&Order::Finish { heads, timeout_ms }).await?;
+        let mut outcomes: Vec<Option<Outcome>> = vec![None; self.children.len()];
+        let mut ticker = tokio::time::interval(PROGRESS_EVERY);
+        while outcomes.iter().any(Option::is_none) {
+            tokio::select! {
+                _ = ticker.tick() => progress("finishing", self.counts()),
+                report = self.reports.recv() => {
+                    let (index, report) = report.context("every worker went away")?;
+                    match report {
+                        Some(Report::Progress { counts }) => self.set(index, counts),
+                        Some(Report::Done(outcome)) => {
+                            if let Some(slot) = outcomes.get_mut(index) {
+                                *slot = Some(*outcome);
+                            }
+                        }
+                        Some(Report::Ready { .. }) => {}
+                        None => {
+                            if outcomes.get(index).is_some_and(Option::is_none) {
+                                anyhow::bail!("worker {index} exited without its results");
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        self.stdins.clear();
+        for child in &mut self.children {
+            let _ = child.wait().await;
+        }
+        Ok((outcomes.into_iter().flatten().collect(), self.errors))
+    }
+
+    /// The distinct errors workers reported when ready.
+    pub(crate) fn errors(&self) -> &[String] {
+        &self.errors
+    }
+
+    /// How many workers run.
+    pub(crate) fn len(&self) -> usize {
+        self.children.len()
+    }
+
+    /// The summed counts of the latest reports.
+    pub(crate) fn counts(&self) -> Counts {
+        self.latest
+            .iter()
+            .fold(Counts::default(), |total, counts| total.add(*counts))
+    }
+
+    fn set(&mut self, index: usize, counts: Counts) {
+        if let Some(slot) = self.latest.get_mut(index) {
+            *slot = counts;
+        }
+    }
+
+    fn keep(&mut self, errors: Vec<String>) {
+        for error in errors {
+            if !self.errors.contains(&error) {
+                self.errors.push(error);
+            }
+        }
+    }
+}
+
+fn progress(label: &str, counts: Counts) {
+    crate::warn(&format!(
+        "{label}: subscribed {}, failed {}, checked in {}, ballots {} sent / {} acked, \
+         rejected {}, reconnects {}, updates {}",
+        counts.subscribed,
+        counts.failed,
+        counts.checked_in,
+        counts.ballots_sent,
+        counts.acked,
+        counts.rejected,
+        counts.reconnects,
+        counts.frames
+    ));
+}
+
+/// Whether the URL's host is an IPv4 loopback address (so that workers can connect from
+/// other 127.0.0.x addresses).
+pub(crate) fn loopback_host(ws_url: &str) -> bool {
+    let Some((_, rest)) = ws_url.split_once("://") else {
+        return false;
+    };
+    let authority = rest.split('/').next().unwrap_or(rest);
+    let host = authority
+        .rsplit_once(':')
+        .map_or(authority, |(host, _)| host);
+    host.parse::<Ipv4Addr>()
+        .is_ok_and(|address| address.is_loopback())
+}
