@@ -11,7 +11,7 @@ mod poll;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-pub use change::ViewChange;
+pub use change::{SharedViews, Told, ViewChange};
 pub use poll::{
     MySeat, PollProgress, PollView, Progress, ReceiptEntry, ResultsView, RoundView, SeatVote,
 };
@@ -294,8 +294,21 @@ impl Meeting {
         event: &crate::meeting::event::MeetingEvent,
         viewer: &Viewer,
     ) -> Option<Vec<ViewChange>> {
+        self.view_changes_sharing(event, viewer, &mut SharedViews::default())
+            .map(|told| told.changes)
+    }
+
+    /// [`Meeting::view_changes`] for one of many viewers of the same event: what is the
+    /// same for a whole audience is computed once in `shared` (start each event with a
+    /// fresh one), and the answer says whether the whole audience is told the same.
+    pub fn view_changes_sharing(
+        &self,
+        event: &crate::meeting::event::MeetingEvent,
+        viewer: &Viewer,
+        shared: &mut SharedViews,
+    ) -> Option<Told> {
         let lens = Lens::new(self, viewer)?;
-        Some(change::changes(self, lens, event))
+        Some(change::changes(self, lens, event, shared))
     }
 
     pub(crate) fn info_view(&self) -> MeetingInfo {

@@ -38,9 +38,14 @@ function applyChange(view, change) {
       remove(view.polls, (p) => p.id === change.poll);
       break;
     case 'poll_progress': {
-      const { poll: id, round, status, progress, results, my_seats } = change.progress;
+      const { poll: id, round, status, progress, results } = change.progress;
       const poll = view.polls.find((p) => p.id === id);
-      if (poll) Object.assign(poll, { round, status, progress, results, my_seats });
+      if (poll) Object.assign(poll, { round, status, progress, results });
+      break;
+    }
+    case 'my_seats': {
+      const poll = view.polls.find((p) => p.id === change.poll);
+      if (poll) Object.assign(poll, { round: change.round, my_seats: change.my_seats });
       break;
     }
     case 'seat_voted': {

@@ -11,8 +11,10 @@ use crate::meeting::outcome::{Conclusion, Directive};
 use crate::meeting::projector::ProjectorDisplay;
 use crate::meeting::quorum::QuorumState;
 use crate::poll::question::Selection;
-use crate::view::poll::{PollProgress, PollView, results_visible};
-use crate::view::{AgendaView, AlertView, FloorView, Lens, MeetingInfo, MyView, ParticipantView};
+use crate::view::poll::{MySeat, PollProgress, PollView, Progress, ResultsView, results_visible};
+use crate::view::{
+    AgendaView, AlertView, Audience, FloorView, Lens, MeetingInfo, MyView, ParticipantView,
+};
 
 /// One section of a viewer's projection, replaced whole.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -63,10 +65,21 @@ pub enum ViewChange {
         /// The poll.
         poll: PollId,
     },
-    /// A poll's live progress and results: the latest replaces any earlier one.
+    /// A poll's live progress and results: the latest replaces any earlier one. The
+    /// same for a whole audience; the viewer's own seats come as [`ViewChange::MySeats`].
     PollProgress {
         /// The new value.
         progress: PollProgress,
+    },
+    /// The viewer's seats in a poll changed: they (or their proxy) voted, or a proxy or
+    /// voting right moved. Sent only to the viewers concerned.
+    MySeats {
+        /// The poll.
+        poll: PollId,
+        /// The round.
+        round: u32,
+        /// The seats the viewer votes for, and whether each has voted.
+        my_seats: Vec<MySeat>,
     },
     /// A named poll: a seat voted (with the answers if results are visible).
     SeatVoted {
@@ -103,12 +116,41 @@ pub enum ViewChange {
     },
 }
 
+/// The parts of one event's changes that are the same for every viewer of an audience
+/// (the quorum, a poll's counts and tally), computed for the first viewer that needs
+/// them and reused for the others. Each is a pass over every participant: computed per
+/// viewer, a ballot in a meeting of N devices would cost N² steps.
+#[derive(Debug, Default)]
+pub struct SharedViews {
+    quorum: Option<QuorumState>,
+    polls: Vec<(PollId, Audience, Progress, Option<ResultsView>)>,
+}
+
+/// One viewer's changes after an event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Told {
+    /// The sections the event touched, as the viewer sees them.
+    pub changes: Vec<ViewChange>,
+    /// `Some(audience)` when the changes depend on nothing but the viewer's audience,
+    /// so that every viewer of that audience is told the same (and one encoding can be
+    /// shared); `None` when they hold something of the viewer's own (their standing,
+    /// their seats, their proxy, their documents).
+    pub shared_by: Option<Audience>,
+}
+
 /// The sections `event` touched, as `lens` sees them in `meeting` (after the event).
-pub(crate) fn changes(meeting: &Meeting, lens: Lens<'_>, event: &MeetingEvent) -> Vec<ViewChange> {
+pub(crate) fn changes(
+    meeting: &Meeting,
+    lens: Lens<'_>,
+    event: &MeetingEvent,
+    shared: &mut SharedViews,
+) -> Told {
     let mut out = Changes {
         meeting,
         lens,
+        shared,
         list: Vec::new(),
+        personal: false,
     };
     use MeetingEvent as E;
     match event {
@@ -139,6 +181,7 @@ pub(crate) fn changes(meeting: &Meeting, lens: Lens<'_>, event: &MeetingEvent) -
             out.participant(member);
             out.quorum();
             out.me_if(&[member]);
+            out.all_seats_if(&[member]);
         }
         E::ParticipantRemoved { member } => {
             out.list.push(ViewChange::ParticipantRemoved {
@@ -160,6 +203,7 @@ pub(crate) fn changes(meeting: &Meeting, lens: Lens<'_>, event: &MeetingEvent) -
             out.quorum();
             out.me();
             out.running_polls();
+            out.all_seats();
         }
         E::ItemAdded { .. }
         | E::ItemUpdated { .. }
@@ -193,9 +237,20 @@ pub(crate) fn changes(meeting: &Meeting, lens: Lens<'_>, event: &MeetingEvent) -
             ..
         } => {
             out.progress(poll);
+            out.seats_if(poll, &[seat, cast_by]);
             out.seat_voted(poll, *round, seat, cast_by);
         }
-        E::VoteRegistered { poll, .. } | E::SecretBallotCast { poll, .. } => out.progress(poll),
+        E::VoteRegistered {
+            poll,
+            seat,
+            cast_by,
+            ..
+        } => {
+            out.progress(poll);
+            out.seats_if(poll, &[seat, cast_by]);
+        }
+        // The seat was told by `VoteRegistered`; the ballot names no seat.
+        E::SecretBallotCast { poll, .. } => out.progress(poll),
         E::FloorRequested { .. }
         | E::FloorRequestWithdrawn { .. }
         | E::FloorGranted { .. }
@@ -218,14 +273,20 @@ pub(crate) fn changes(meeting: &Meeting, lens: Lens<'_>, event: &MeetingEvent) -
             }
         }
     }
-    out.list
+    Told {
+        shared_by: (!out.personal).then_some(lens.audience),
+        changes: out.list,
+    }
 }
 
 /// Collects changes for one viewer.
 struct Changes<'a> {
     meeting: &'a Meeting,
     lens: Lens<'a>,
+    shared: &'a mut SharedViews,
     list: Vec<ViewChange>,
+    /// Whether a change holds something of the viewer's own.
+    personal: bool,
 }
 
 impl Changes<'_> {
@@ -236,9 +297,9 @@ impl Changes<'_> {
     }
 
     fn quorum(&mut self) {
-        self.list.push(ViewChange::Quorum {
-            quorum: self.meeting.quorum(),
-        });
+        let meeting = self.meeting;
+        let quorum = self.shared.quorum.get_or_insert_with(|| meeting.quorum());
+        self.list.push(ViewChange::Quorum { quorum: *quorum });
     }
 
     fn alert(&mut self) {
@@ -248,6 +309,8 @@ impl Changes<'_> {
     }
 
     fn agenda(&mut self) {
+        // Documents are shown by role and group: kept out of sharing.
+        self.personal |= self.lens.member.is_some();
         self.list.push(ViewChange::Agenda {
             agenda: self.meeting.agenda_view(self.lens),
         });
@@ -255,6 +318,15 @@ impl Changes<'_> {
 
     fn participant(&mut self, member: &MemberId) {
         if let Some(participant) = self.meeting.participants.get(member) {
+            // The member and their proxy holder see more of it.
+            self.personal |= self.lens.member.is_some_and(|me| {
+                me == member
+                    || self
+                        .meeting
+                        .proxies
+                        .get(member)
+                        .is_some_and(|holder| holder == me)
+            });
             self.list.push(ViewChange::Participant {
                 participant: self.meeting.participant_view(self.lens, participant),
             });
@@ -264,6 +336,7 @@ impl Changes<'_> {
     /// The viewer's own standing (participants only).
     fn me(&mut self) {
         if let Some(me) = self.meeting.my_view(self.lens) {
+            self.personal = true;
             self.list.push(ViewChange::Me { me });
         }
     }
@@ -280,6 +353,62 @@ impl Changes<'_> {
         self.quorum();
         self.me_if(&[from, to]);
         self.running_polls();
+        self.all_seats_if(&[from, to]);
+    }
+
+    /// Whether the viewer's seats include one of `members`' (their own, or one whose
+    /// proxy they hold).
+    fn concerns(&self, members: &[&MemberId]) -> bool {
+        let Some(me) = self.lens.member else {
+            return false;
+        };
+        members.iter().any(|member| {
+            *member == me
+                || self
+                    .meeting
+                    .proxies
+                    .get(*member)
+                    .is_some_and(|holder| holder == me)
+        })
+    }
+
+    /// The viewer's seats in `poll`, if they concern one of `members`.
+    fn seats_if(&mut self, poll: &PollId, members: &[&MemberId]) {
+        if self.concerns(members) {
+            self.seats(poll);
+        }
+    }
+
+    /// The viewer's seats in every poll, if they concern one of `members`.
+    fn all_seats_if(&mut self, members: &[&MemberId]) {
+        if self.concerns(members) {
+            self.all_seats();
+        }
+    }
+
+    /// The viewer's seats in every poll they see (a voting right or a proxy moved).
+    fn all_seats(&mut self) {
+        let polls: Vec<PollId> = self.meeting.polls().map(|poll| poll.id.clone()).collect();
+        for poll in &polls {
+            self.seats(poll);
+        }
+    }
+
+    /// The viewer's seats in `poll`, when the viewer may see the poll's progress.
+    fn seats(&mut self, poll: &PollId) {
+        let Some(entry) = self.meeting.polls.get(poll) else {
+            return;
+        };
+        if self.lens.member.is_none() || (!self.lens.is_keeper() && !entry.has_run()) {
+            return;
+        }
+        let my_seats: Vec<MySeat> = self.meeting.my_seats(self.lens, entry);
+        self.personal = true;
+        self.list.push(ViewChange::MySeats {
+            poll: poll.clone(),
+            round: entry.round,
+            my_seats,
+        });
     }
 
     fn poll(&mut self, poll: &PollId) {
@@ -289,17 +418,37 @@ impl Changes<'_> {
             .get(poll)
             .and_then(|poll| self.meeting.poll_view(self.lens, poll));
         if let Some(poll) = view {
+            // A member's view of a poll holds their seats.
+            self.personal |= self.lens.member.is_some();
             self.list.push(ViewChange::Poll { poll });
         }
     }
 
     fn progress(&mut self, poll: &PollId) {
-        let progress = self
-            .meeting
+        let Some(entry) = self.meeting.polls.get(poll) else {
+            return;
+        };
+        let audience = self.lens.audience;
+        let known = self
+            .shared
             .polls
-            .get(poll)
-            .and_then(|poll| self.meeting.poll_progress(self.lens, poll));
-        if let Some(progress) = progress {
+            .iter()
+            .find(|(id, seen, ..)| id == poll && *seen == audience)
+            .map(|(_, _, counts, results)| (*counts, results.clone()));
+        let (counts, results) = match known {
+            Some(parts) => parts,
+            None => {
+                let parts = self.meeting.poll_counts(self.lens, entry);
+                self.shared
+                    .polls
+                    .push((poll.clone(), audience, parts.0, parts.1.clone()));
+                parts
+            }
+        };
+        if let Some(progress) = self
+            .meeting
+            .poll_progress_from(self.lens, entry, counts, results)
+        {
             self.list.push(ViewChange::PollProgress { progress });
         }
     }

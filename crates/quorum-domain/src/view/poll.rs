@@ -114,7 +114,8 @@ pub struct RoundView {
     pub progress: Progress,
 }
 
-/// The live part of a poll, sent after every ballot: coalescible (the latest wins).
+/// The live part of a poll, sent after every ballot: coalescible (the latest wins), and
+/// the same for every viewer of an audience.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct PollProgress {
     /// The poll.
@@ -127,8 +128,6 @@ pub struct PollProgress {
     pub progress: Progress,
     /// Results, if visible.
     pub results: Option<ResultsView>,
-    /// The viewer's seats.
-    pub my_seats: Vec<MySeat>,
 }
 
 /// Whether `audience` may see the results of a round that stands at `status`.
@@ -213,7 +212,27 @@ impl Meeting {
     }
 
     /// The live part of a poll, for a change after a ballot or a presence change.
-    pub(crate) fn poll_progress(&self, lens: Lens<'_>, poll: &Poll) -> Option<PollProgress> {
+    /// The parts of a poll's progress that are the same for a whole audience: the
+    /// counts and the results it may see (each a pass over the participants).
+    pub(crate) fn poll_counts(
+        &self,
+        lens: Lens<'_>,
+        poll: &Poll,
+    ) -> (Progress, Option<ResultsView>) {
+        (
+            self.progress(&poll.spec, &poll.ballots),
+            self.results_view(lens, poll),
+        )
+    }
+
+    /// A poll's progress for `lens`, from its audience's [`Meeting::poll_counts`].
+    pub(crate) fn poll_progress_from(
+        &self,
+        lens: Lens<'_>,
+        poll: &Poll,
+        progress: Progress,
+        results: Option<ResultsView>,
+    ) -> Option<PollProgress> {
         if !lens.is_keeper() && !poll.has_run() {
             return None;
         }
@@ -221,9 +240,8 @@ impl Meeting {
             poll: poll.id.clone(),
             round: poll.round,
             status: poll.status,
-            progress: self.progress(&poll.spec, &poll.ballots),
-            results: self.results_view(lens, poll),
-            my_seats: self.my_seats(lens, poll),
+            progress,
+            results,
         })
     }
 

@@ -3,7 +3,8 @@
 
 use std::collections::BTreeSet;
 
-use quorum_domain::{Meeting, MeetingEvent, PollId, ViewChange, Viewer};
+use quorum_domain::view::{Audience, SharedViews};
+use quorum_domain::{Meeting, MeetingEvent, MeetingView, PollId, ViewChange, Viewer};
 
 use super::view::{check_agenda, check_my_seats, check_participant_view, check_poll_view};
 use super::visibility::{Class, class_of, poll_visible, results_allowed, viewer_member};
@@ -69,14 +70,23 @@ pub(crate) fn check_changes(
                     "{class:?} {me:?}: live results of poll {}",
                     poll.id
                 );
-                check_my_seats(meeting, &progress.my_seats, poll.spec.secret, me);
                 let shown = shown_poll(&progress.poll).expect("the poll is in the snapshot");
                 assert_eq!(
                     (progress.round, progress.status, progress.progress),
                     (shown.round, shown.status, shown.progress)
                 );
                 assert_eq!(progress.results, shown.results);
-                assert_eq!(progress.my_seats, shown.my_seats);
+            }
+            ViewChange::MySeats {
+                poll: id,
+                round,
+                my_seats,
+            } => {
+                let poll = changed_poll(id);
+                assert!(me.is_some(), "{class:?}: seats told to a viewer with none");
+                check_my_seats(meeting, my_seats, poll.spec.secret, me);
+                let shown = shown_poll(id).expect("the poll is in the snapshot");
+                assert_eq!((round, my_seats), (&shown.round, &shown.my_seats));
             }
             ViewChange::SeatVoted {
                 poll: id,
@@ -108,6 +118,64 @@ pub(crate) fn check_changes(
                 assert!(snapshot.directives.contains(directive));
             }
             ViewChange::Projector { projector } => assert_eq!(projector, &snapshot.projector),
+        }
+    }
+}
+
+/// A viewer's seats in a poll change only when they are told: by the poll's section or
+/// by `my_seats` (the others are not sent the seats of everyone else's ballot).
+pub(crate) fn check_seats_told(
+    meeting: &Meeting,
+    before: &MeetingView,
+    event: &MeetingEvent,
+    viewer: &Viewer,
+) {
+    let (Some(changes), Some(after)) = (meeting.view_changes(event, viewer), meeting.view(viewer))
+    else {
+        return;
+    };
+    for poll in &after.polls {
+        let told = changes.iter().any(|change| match change {
+            ViewChange::Poll { poll: view } => view.id == poll.id,
+            ViewChange::MySeats { poll: id, .. } => *id == poll.id,
+            ViewChange::PollRemoved { .. } => true,
+            _ => false,
+        });
+        let earlier = before.polls.iter().find(|earlier| earlier.id == poll.id);
+        if !told && let Some(earlier) = earlier {
+            assert_eq!(
+                earlier.my_seats, poll.my_seats,
+                "{viewer:?}'s seats in {} changed after {event:?} untold",
+                poll.id
+            );
+        }
+    }
+}
+
+/// What the fan-out relies on: computing one event's changes for many viewers with one
+/// [`SharedViews`] tells each the same as computing them alone, and viewers told that
+/// their changes are their audience's are all told the same.
+pub(crate) fn check_sharing(meeting: &Meeting, event: &MeetingEvent, viewers: &[Viewer]) {
+    let mut shared = SharedViews::default();
+    let mut by_audience: Vec<(Audience, Vec<ViewChange>, &Viewer)> = Vec::new();
+    for viewer in viewers {
+        let alone = meeting.view_changes(event, viewer);
+        let told = meeting.view_changes_sharing(event, viewer, &mut shared);
+        assert_eq!(
+            told.as_ref().map(|told| &told.changes),
+            alone.as_ref(),
+            "sharing changed what {viewer:?} is told of {event:?}"
+        );
+        let Some(told) = told else { continue };
+        let Some(audience) = told.shared_by else {
+            continue;
+        };
+        match by_audience.iter().find(|(seen, ..)| *seen == audience) {
+            Some((_, changes, first)) => assert_eq!(
+                changes, &told.changes,
+                "{first:?} and {viewer:?} share {audience:?} but are told differently of {event:?}"
+            ),
+            None => by_audience.push((audience, told.changes, viewer)),
         }
     }
 }

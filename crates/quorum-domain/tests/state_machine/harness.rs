@@ -12,7 +12,7 @@ use quorum_domain::{
     MeetingId, MemberId, PollId, Rejection, Timestamp,
 };
 
-use super::change::check_changes;
+use super::change::{check_changes, check_seats_told, check_sharing};
 use super::command::Step;
 use super::model::{MeetingModel, Model};
 use super::round::check_poll;
@@ -167,12 +167,25 @@ impl Harness {
             let json = serde_json::to_string(record).unwrap();
             let stored: EventRecord = serde_json::from_str(&json).unwrap();
             assert_eq!(&stored, record, "an event does not survive its JSON form");
+            let seen_before: Vec<_> = viewers(&stepper)
+                .into_iter()
+                .map(|viewer| {
+                    let view = stepper.view(&viewer);
+                    (viewer, view)
+                })
+                .collect();
             stepper.apply(record).unwrap();
             if let MeetingEvent::PollOpened { poll, .. } = &record.event {
                 self.ran.insert(poll.clone());
             }
             for viewer in viewers(&stepper) {
                 check_changes(&stepper, &self.ran, &record.event, &viewer);
+            }
+            check_sharing(&stepper, &record.event, &viewers(&stepper));
+            for (viewer, before) in &seen_before {
+                if let Some(before) = before {
+                    check_seats_told(&stepper, before, &record.event, viewer);
+                }
             }
         }
         assert_eq!(

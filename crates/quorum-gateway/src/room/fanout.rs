@@ -1,7 +1,8 @@
-//! Pushing one committed event to a room's subscribers: each gets its own projection,
-//! and each distinct projection is encoded once and shared.
+//! Pushing one committed event to a room's subscribers: each gets its own projection;
+//! a projection the whole audience shares is encoded once.
 
-use quorum_domain::{EventRecord, Meeting, ViewChange, Viewer};
+use quorum_domain::view::{Audience, SharedViews};
+use quorum_domain::{EventRecord, Meeting, Viewer};
 use quorum_protocol::{ErrorCode, ServerMessage};
 
 use crate::outbound::{Frame, Link, Outbound};
@@ -17,10 +18,14 @@ pub(super) struct Subscriber {
 /// empty update), so that every device receives every sequence number and can tell a
 /// gap. Subscribers that are gone, too slow, or no longer participants are dropped.
 pub(super) fn publish(meeting: &Meeting, record: &EventRecord, subscribers: &mut Vec<Subscriber>) {
-    // Most viewers of an event see one of a handful of projections.
-    let mut encoded: Vec<(Vec<ViewChange>, Outbound)> = Vec::new();
+    // Most viewers are told what their whole audience is told: one encoding each. The
+    // parts every viewer of an audience shares are computed once too.
+    let mut encoded: Vec<(Audience, Outbound)> = Vec::new();
+    let mut shared = SharedViews::default();
     subscribers.retain(|subscriber| {
-        let Some(changes) = meeting.view_changes(&record.event, &subscriber.viewer) else {
+        let Some(told) =
+            meeting.view_changes_sharing(&record.event, &subscriber.viewer, &mut shared)
+        else {
             let _ = subscriber.link.send(&Frame::message(&ServerMessage::error(
                 ErrorCode::Forbidden,
                 None,
@@ -28,19 +33,24 @@ pub(super) fn publish(meeting: &Meeting, record: &EventRecord, subscribers: &mut
             )));
             return false;
         };
-        let frame = match encoded.iter().find(|(seen, _)| *seen == changes) {
-            Some((_, frame)) => frame.clone(),
-            None => {
-                let frame = Frame::message(&ServerMessage::Update {
-                    meeting: meeting.id().clone(),
-                    seq: record.seq,
-                    at: record.at,
-                    changes: changes.clone(),
-                });
-                encoded.push((changes, frame.clone()));
-                frame
+        let known = told.shared_by.and_then(|audience| {
+            encoded
+                .iter()
+                .find(|(seen, _)| *seen == audience)
+                .map(|(_, frame)| frame.clone())
+        });
+        let frame = known.unwrap_or_else(|| {
+            let frame = Frame::message(&ServerMessage::Update {
+                meeting: meeting.id().clone(),
+                seq: record.seq,
+                at: record.at,
+                changes: told.changes,
+            });
+            if let Some(audience) = told.shared_by {
+                encoded.push((audience, frame.clone()));
             }
-        };
+            frame
+        });
         let delivered = subscriber.link.send(&frame).is_ok();
         if delivered {
             metrics::counter!(crate::telemetry::FRAMES_QUEUED).increment(1);

@@ -122,7 +122,11 @@ impl Follower {
                     view.round = progress.round;
                     view.progress = progress.progress;
                     view.results = progress.results;
-                    view.my_seats = progress.my_seats;
+                }
+            }
+            ViewChange::MySeats { poll, my_seats, .. } => {
+                if let Some(view) = self.polls.get_mut(&poll) {
+                    view.my_seats = my_seats;
                 }
             }
             ViewChange::SeatVoted {
