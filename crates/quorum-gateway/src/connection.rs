@@ -4,6 +4,7 @@
 //! **Invariant:** a connection holds no meeting state; everything it sends comes from
 //! its bounded queue, so a device that stops reading costs at most that queue.
 
+mod coalesce;
 mod handshake;
 mod limiter;
 mod session;
@@ -20,6 +21,7 @@ use crate::close;
 use crate::hub::Hub;
 use crate::outbound::Link;
 use crate::telemetry;
+use coalesce::Coalescing;
 use limiter::Limiter;
 use session::Session;
 use writer::{finish, send_now, write_batch};
@@ -30,7 +32,7 @@ pub use handshake::upgrade;
 const WRITE_BATCH: usize = 64;
 
 /// A device's socket, upgraded from hyper.
-type WebSocket = WebSocketStream<TokioIo<hyper::upgrade::Upgraded>>;
+type WebSocket = WebSocketStream<Coalescing<TokioIo<hyper::upgrade::Upgraded>>>;
 
 /// Why the loop ended, as the close frame to send.
 struct Ending {

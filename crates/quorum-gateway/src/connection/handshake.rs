@@ -13,6 +13,7 @@ use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
 use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
 
+use super::coalesce::Coalescing;
 use crate::hub::Hub;
 use crate::telemetry;
 
@@ -80,7 +81,7 @@ pub async fn upgrade(State(hub): State<Hub>, mut request: Request) -> Response {
             }
         };
         let socket = WebSocketStream::from_raw_socket(
-            TokioIo::new(upgraded),
+            Coalescing::new(TokioIo::new(upgraded)),
             Role::Server,
             Some(socket_config),
         )
@@ -101,8 +102,9 @@ pub async fn upgrade(State(hub): State<Hub>, mut request: Request) -> Response {
     response
 }
 
-/// tungstenite's settings: a small read buffer, no write buffer, and a frame limit a
-/// little above the message limit so that an oversize message is read and answered
+/// tungstenite's settings: a small read buffer, no write buffer (its buffer keeps the
+/// size of the largest batch for ever; `Coalescing` gathers a batch into one system
+/// call instead and frees it), and a frame limit a little above the message limit so that an oversize message is read and answered
 /// with 1009 by the hub rather than cut off.
 fn socket_config(limits: &crate::config::LimitsConfig) -> WebSocketConfig {
     let ceiling = limits.max_message_bytes.saturating_add(64 * 1024);

@@ -210,9 +210,7 @@ impl Room {
                         .first()
                         .is_none_or(|first| first.seq == seen.saturating_add(1));
                     if whole {
-                        for record in &unseen {
-                            super::fanout::publish(&self.meeting, record, &mut self.subscribers);
-                        }
+                        super::fanout::publish(&self.meeting, &unseen, &mut self.subscribers);
                     } else {
                         self.resubscribe_all();
                     }

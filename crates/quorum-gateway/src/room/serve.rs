@@ -140,8 +140,8 @@ impl Room {
 
     /// Pushes committed records to every subscriber and keeps them for resumes.
     pub(super) fn publish(&mut self, records: &[EventRecord]) {
+        fanout::publish(&self.meeting, records, &mut self.subscribers);
         for record in records {
-            fanout::publish(&self.meeting, record, &mut self.subscribers);
             self.recent.push_back(record.clone());
             if self.recent.len() > self.limits.resume_window {
                 self.recent.pop_front();

@@ -291,9 +291,12 @@ async fn a_device_that_stops_reading_is_disconnected_and_others_are_not() {
     let item = ItemId::new("muc-0").unwrap();
     let started = Instant::now();
     let (mut last_ack, mut last_update, mut edits) = (0, 0, 0);
+    // The hub writes a batch in one system call, so the kernel's buffers (tens of MB on
+    // loopback) fill before the device is found slow and its close lingers: bounded by
+    // time, not by a number of edits.
     while hub.hub.open_connections() > 1 {
         assert!(
-            started.elapsed() < Duration::from_secs(8) && edits < 2_000,
+            started.elapsed() < Duration::from_secs(8),
             "the slow device is still connected after {edits} updates"
         );
         let outcome = chair
