@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use anyhow::Context as _;
-use quorum_client::{CommandOutcome, ConnectOptions, Connection, Http};
+use quorum_client::{CommandOutcome, ConnectOptions, Connection, Http, new_request_id};
 use quorum_domain::meeting::settings::{MeetingDetails, MeetingKind};
 use quorum_domain::poll::question::{Question, QuestionKind};
 use quorum_domain::poll::{Eligibility, PollSpec, ResultsVisibility};
@@ -94,7 +94,9 @@ impl Chairs {
     }
 
     /// `fanout`: the first meeting's chair changes the meeting's title `rate` times a
-    /// second for `length`; returns `(seq, sent at µs)` of each change.
+    /// second for `length`, without waiting for each answer (they are collected at the
+    /// end, so the rate does not depend on the hub's round trip); returns `(seq, sent at
+    /// µs)` of each change.
     pub(crate) async fn publish(
         &mut self,
         rate: u32,
@@ -108,19 +110,35 @@ impl Chairs {
         while started.elapsed() < length {
             tokio::time::sleep_until(next).await;
             next += every;
-            let sent_us = unix_micros();
             let details = MeetingDetails {
                 title: format!("Kỳ họp thử tải — cập nhật {}", sent.len() + 1),
                 kind: MeetingKind::Routine,
                 location: "Hội trường".to_owned(),
                 scheduled_at: Timestamp(0),
             };
-            let seq = chair
-                .command(MeetingCommand::UpdateDetails { details })
+            let request = new_request_id()?;
+            let sent_us = unix_micros();
+            chair
+                .connection
+                .send_command(
+                    request.clone(),
+                    &chair.meeting,
+                    MeetingCommand::UpdateDetails { details },
+                )
                 .await?;
-            sent.push((seq, sent_us));
+            sent.push((request, sent_us));
         }
-        Ok(sent)
+        let mut published = Vec::with_capacity(sent.len());
+        for (request, sent_us) in sent {
+            match chair.connection.outcome(&request).await? {
+                CommandOutcome::Acked { seq, .. } => {
+                    chair.head = chair.head.max(seq);
+                    published.push((seq, sent_us));
+                }
+                other => anyhow::bail!("an update was not acknowledged: {other:?}"),
+            }
+        }
+        Ok(published)
     }
 
     /// The last sequence number of each meeting, by meeting index.
