@@ -8,12 +8,11 @@ mod stats;
 pub(crate) mod worker;
 
 use std::net::{IpAddr, Ipv4Addr};
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
-use tokio::io::{AsyncBufReadExt as _, AsyncWriteExt as _, BufReader};
-use tokio::process::{Child, ChildStdin, Command};
+use tokio::io::AsyncWriteExt as _;
+use tokio::process::{Child, ChildStdin};
 use tokio::sync::mpsc;
 
 use job::{Counts, DeviceSpec, Job, Order, Outcome, Report};
@@ -21,9 +20,6 @@ pub(crate) use stats::unix_micros;
 
 /// How often the coordinator prints the progress.
 const PROGRESS_EVERY: Duration = Duration::from_secs(1);
-
-/// Worker reports queued for the coordinator.
-const REPORT_QUEUE: usize = 256;
 
 /// The running workers.
 #[derive(Debug)]
@@ -59,7 +55,10 @@ impl Plan {
             workers <= 253,
             "{workers} workers would need too many addresses"
         );
-        let loopback = self.ws_urls.iter().all(|url| loopback_host(url));
+        let loopback = self
+            .ws_urls
+            .iter()
+            .all(|url| crate::workers::loopback_host(url));
         let mut jobs: Vec<Job> = (0..workers)
             .map(|index| Job {
                 ws_urls: self.ws_urls.clone(),
@@ -84,46 +83,12 @@ impl Plan {
 impl Pool {
     /// Starts one `quorum-load device-worker` per job and hands it its job.
     pub(crate) async fn start(jobs: &[Job]) -> anyhow::Result<Pool> {
-        let program = std::env::current_exe().context("cannot find this program")?;
-        let (sender, reports) = mpsc::channel(REPORT_QUEUE);
-        let mut children = Vec::with_capacity(jobs.len());
-        let mut stdins = Vec::with_capacity(jobs.len());
-        for (index, job) in jobs.iter().enumerate() {
-            let mut child = Command::new(&program)
-                .arg("device-worker")
-                .stdin(Stdio::piped())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::inherit())
-                .kill_on_drop(true)
-                .spawn()
-                .context("cannot start a worker process")?;
-            let mut stdin = child.stdin.take().context("no stdin for the worker")?;
-            let stdout = child.stdout.take().context("no stdout from the worker")?;
-            let mut line = serde_json::to_string(job)?;
-            line.push('\n');
-            stdin.write_all(line.as_bytes()).await?;
-            stdin.flush().await?;
-            let sender = sender.clone();
-            tokio::spawn(async move {
-                let mut lines = BufReader::new(stdout).lines();
-                while let Ok(Some(line)) = lines.next_line().await {
-                    match serde_json::from_str::<Report>(&line) {
-                        Ok(report) => {
-                            let _ = sender.send((index, Some(report))).await;
-                        }
-                        Err(_) => crate::warn(&format!("worker {index}: {line}")),
-                    }
-                }
-                let _ = sender.send((index, None)).await;
-            });
-            children.push(child);
-            stdins.push(stdin);
-        }
+        let started = crate::workers::start("device-worker", jobs).await?;
         Ok(Pool {
-            latest: vec![Counts::default(); children.len()],
-            children,
-            stdins,
-            reports,
+            latest: vec![Counts::default(); started.children.len()],
+            children: started.children,
+            stdins: started.stdins,
+            reports: started.reports,
             errors: Vec::new(),
         })
     }
@@ -281,18 +246,4 @@ fn progress(label: &str, counts: Counts) {
         counts.reconnects,
         counts.frames
     ));
-}
-
-/// Whether the URL's host is an IPv4 loopback address (so that workers can connect from
-/// other 127.0.0.x addresses).
-pub(crate) fn loopback_host(ws_url: &str) -> bool {
-    let Some((_, rest)) = ws_url.split_once("://") else {
-        return false;
-    };
-    let authority = rest.split('/').next().unwrap_or(rest);
-    let host = authority
-        .rsplit_once(':')
-        .map_or(authority, |(host, _)| host);
-    host.parse::<Ipv4Addr>()
-        .is_ok_and(|address| address.is_loopback())
 }

@@ -11,6 +11,7 @@ mod record;
 mod report;
 mod sample;
 mod voting;
+mod workers;
 
 use std::process::ExitCode;
 

@@ -2,20 +2,19 @@
 //! address, passes the coordinator's orders on to them, reports its counts four times a
 //! second, and its measurements once every device has finished.
 
-use std::io::Write as _;
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
 use quorum_client::ConnectOptions;
 use quorum_domain::MeetingId;
-use tokio::io::{AsyncBufReadExt as _, BufReader};
 use tokio::sync::{Semaphore, broadcast};
 use tokio::task::JoinSet;
 
 use super::device::Device;
 use super::job::{Job, Order, Report};
 use super::stats::Stats;
+use crate::workers::report;
 
 /// How often the worker reports its counts.
 const PROGRESS_EVERY: Duration = Duration::from_millis(250);
@@ -31,12 +30,7 @@ const MAX_MESSAGE_BYTES: usize = 64 << 20;
 
 /// Runs the job read from stdin.
 pub(crate) async fn run() -> anyhow::Result<()> {
-    let mut stdin = BufReader::new(tokio::io::stdin()).lines();
-    let line = stdin
-        .next_line()
-        .await?
-        .context("no job on stdin (this command is started by `quorum-load`)")?;
-    let job: Job = serde_json::from_str(&line).context("unreadable job")?;
+    let (job, mut stdin): (Job, _) = crate::workers::read_job().await?;
     let meetings = job
         .meetings
         .iter()
@@ -138,15 +132,5 @@ pub(crate) async fn run() -> anyhow::Result<()> {
         devices.abort_all();
     }
     report(&Report::Done(Box::new(stats.outcome(&placed))))?;
-    Ok(())
-}
-
-/// Writes one report line to stdout, for the coordinator.
-fn report(report: &Report) -> anyhow::Result<()> {
-    let mut line = serde_json::to_string(report)?;
-    line.push('\n');
-    let mut stdout = std::io::stdout().lock();
-    stdout.write_all(line.as_bytes())?;
-    stdout.flush()?;
     Ok(())
 }

@@ -3,12 +3,10 @@
 //! hold by closing their stdin.
 
 use std::net::{IpAddr, Ipv4Addr};
-use std::process::Stdio;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use tokio::io::{AsyncBufReadExt as _, AsyncWriteExt as _, BufReader};
-use tokio::process::{Child, ChildStdin, Command};
+use tokio::process::{Child, ChildStdin};
 use tokio::sync::mpsc;
 
 use super::job::{Counts, Job, Report};
@@ -18,9 +16,6 @@ const PROGRESS_EVERY: Duration = Duration::from_secs(1);
 
 /// How long workers may take to report and exit once the hold is over.
 const FINISH_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// Worker reports queued for the coordinator.
-const REPORT_QUEUE: usize = 64;
 
 /// What the workers said once every connection had been tried.
 #[derive(Debug, Clone)]
@@ -73,7 +68,7 @@ impl Plan {
     /// is on IPv4 loopback.
     pub(crate) fn jobs(&self) -> anyhow::Result<Vec<Job>> {
         let workers = self.connections.div_ceil(self.per_worker.max(1)).max(1);
-        let loopback = loopback_host(&self.ws_url);
+        let loopback = crate::workers::loopback_host(&self.ws_url);
         if loopback && workers > 253 {
             anyhow::bail!("{workers} workers would need more than 253 source addresses");
         }
@@ -104,46 +99,11 @@ impl Plan {
 impl Pool {
     /// Starts one `quorum-load idle-worker` per job and hands it its job.
     pub(crate) async fn start(jobs: &[Job]) -> anyhow::Result<Pool> {
-        let program = std::env::current_exe().context("cannot find this program")?;
-        // A worker reports a few lines in all; the reader waits if this fills.
-        let (sender, reports) = mpsc::channel(REPORT_QUEUE);
-        let mut children = Vec::with_capacity(jobs.len());
-        let mut stdins = Vec::with_capacity(jobs.len());
-        for (index, job) in jobs.iter().enumerate() {
-            let mut child = Command::new(&program)
-                .arg("idle-worker")
-                .stdin(Stdio::piped())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::inherit())
-                .kill_on_drop(true)
-                .spawn()
-                .context("cannot start a worker process")?;
-            let mut stdin = child.stdin.take().context("no stdin for the worker")?;
-            let stdout = child.stdout.take().context("no stdout from the worker")?;
-            let mut line = serde_json::to_string(job)?;
-            line.push('\n');
-            stdin.write_all(line.as_bytes()).await?;
-            stdin.flush().await?;
-            let sender = sender.clone();
-            tokio::spawn(async move {
-                let mut lines = BufReader::new(stdout).lines();
-                while let Ok(Some(line)) = lines.next_line().await {
-                    match serde_json::from_str::<Report>(&line) {
-                        Ok(report) => {
-                            let _ = sender.send((index, Some(report))).await;
-                        }
-                        Err(_) => crate::warn(&format!("worker {index}: {line}")),
-                    }
-                }
-                let _ = sender.send((index, None)).await;
-            });
-            children.push(child);
-            stdins.push(stdin);
-        }
+        let started = crate::workers::start("idle-worker", jobs).await?;
         Ok(Pool {
-            children,
-            stdins,
-            reports,
+            children: started.children,
+            stdins: started.stdins,
+            reports: started.reports,
         })
     }
 
@@ -272,20 +232,6 @@ fn progress(counts: Counts, total: usize) {
         "idle: connected {}/{total}, subscribed {}, failures {}",
         counts.connected, counts.subscribed, counts.failed
     ));
-}
-
-/// Whether the URL's host is an IPv4 loopback address (so that workers can connect from
-/// other 127.0.0.x addresses).
-fn loopback_host(ws_url: &str) -> bool {
-    let Some((_, rest)) = ws_url.split_once("://") else {
-        return false;
-    };
-    let authority = rest.split('/').next().unwrap_or(rest);
-    let host = authority
-        .rsplit_once(':')
-        .map_or(authority, |(host, _)| host);
-    host.parse::<Ipv4Addr>()
-        .is_ok_and(|address| address.is_loopback())
 }
 
 #[cfg(test)]

@@ -2,19 +2,17 @@
 //! address (`hello`, then `subscribe`), then keeps them alive with pings until the
 //! coordinator closes its stdin.
 
-use std::io::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use anyhow::Context as _;
 use quorum_client::{ClientError, ConnectOptions, Connection, Subscribed};
 use quorum_domain::MeetingId;
-use tokio::io::{AsyncBufReadExt as _, BufReader};
 use tokio::sync::Semaphore;
 use tokio::time::Instant;
 
 use super::job::{Counts, Job, Report};
+use crate::workers::report;
 
 /// How often the worker reports while connecting.
 const PROGRESS_EVERY: Duration = Duration::from_millis(250);
@@ -24,12 +22,7 @@ const REASONS_KEPT: usize = 8;
 
 /// Runs the job read from stdin.
 pub(crate) async fn run() -> anyhow::Result<()> {
-    let mut stdin = BufReader::new(tokio::io::stdin()).lines();
-    let line = stdin
-        .next_line()
-        .await?
-        .context("no job on stdin (this command is started by `quorum-load idle`)")?;
-    let job: Job = serde_json::from_str(&line).context("unreadable job")?;
+    let (job, mut stdin): (Job, _) = crate::workers::read_job().await?;
     let meeting = MeetingId::new(job.meeting.clone())
         .map_err(|error| anyhow::anyhow!("bad meeting id {:?}: {error:?}", job.meeting))?;
     anyhow::ensure!(!job.tokens.is_empty(), "the job has no session token");
@@ -196,14 +189,4 @@ fn reasons(reasons: &Mutex<Vec<String>>) -> Vec<String> {
         .lock()
         .map(|reasons| reasons.clone())
         .unwrap_or_default()
-}
-
-/// Writes one report line to stdout, for the coordinator.
-fn report(report: &Report) -> anyhow::Result<()> {
-    let mut line = serde_json::to_string(report)?;
-    line.push('\n');
-    let mut stdout = std::io::stdout().lock();
-    stdout.write_all(line.as_bytes())?;
-    stdout.flush()?;
-    Ok(())
 }
