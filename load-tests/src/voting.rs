@@ -7,6 +7,7 @@ mod chair;
 mod hubs;
 mod measure;
 mod prepare;
+mod visibility;
 
 use std::path::PathBuf;
 use std::time::Duration;

@@ -7,8 +7,9 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::hubs::{HubsInfo, Usage};
+use super::visibility::Visibility;
 use super::{Scenario, Sizes};
-use crate::devices::job::{Counts, Outcome, Reached};
+use crate::devices::job::{Counts, Outcome};
 use crate::latency::{Latencies, Summary};
 use crate::record::Provenance;
 
@@ -314,62 +315,6 @@ impl Run {
             errors,
             provenance: Provenance::now(),
         }
-    }
-}
-
-/// When the last device had seen each sequence number, by meeting and node.
-struct Visibility {
-    seen: BTreeMap<(usize, usize), BTreeMap<u64, Option<u64>>>,
-}
-
-impl Visibility {
-    /// Merges the workers' records: a sequence number counts as seen on a node once
-    /// every worker with devices there saw it on all of them.
-    fn new(outcomes: &[Outcome]) -> Visibility {
-        let mut groups: BTreeMap<(usize, usize), Vec<&Reached>> = BTreeMap::new();
-        for reached in outcomes.iter().flat_map(|outcome| &outcome.reached) {
-            if reached.devices > 0 {
-                groups
-                    .entry((reached.meeting, reached.node))
-                    .or_default()
-                    .push(reached);
-            }
-        }
-        let seen = groups
-            .into_iter()
-            .map(|(place, records)| {
-                let mut times: BTreeMap<u64, (usize, Option<u64>)> = BTreeMap::new();
-                for record in &records {
-                    for (offset, time) in record.times.iter().enumerate() {
-                        let entry = times
-                            .entry(record.first_seq + offset as u64)
-                            .or_insert((0, Some(0)));
-                        entry.0 += 1;
-                        entry.1 = entry.1.zip(*time).map(|(a, b)| a.max(b));
-                    }
-                }
-                let merged = times
-                    .into_iter()
-                    .map(|(seq, (workers, time))| (seq, time.filter(|_| workers == records.len())))
-                    .collect();
-                (place, merged)
-            })
-            .collect();
-        Visibility { seen }
-    }
-
-    /// When every device of `meeting` on the nodes `on` accepts had seen `seq`; `None`
-    /// if one never did or no such node has devices.
-    fn at(&self, meeting: usize, seq: u64, on: impl Fn(usize) -> bool) -> Option<u64> {
-        let mut latest = None;
-        for ((_, node), times) in self.seen.range((meeting, 0)..=(meeting, usize::MAX)) {
-            if !on(*node) {
-                continue;
-            }
-            let time = times.get(&seq).copied().flatten()?;
-            latest = Some(latest.map_or(time, |at: u64| at.max(time)));
-        }
-        latest
     }
 }
 
