@@ -134,11 +134,15 @@ impl Session {
                 self.reply(&ServerMessage::error(ErrorCode::BadMessage, None, None));
             }
             ClientMessage::Ping { nonce } => self.reply(&ServerMessage::Pong { nonce }),
-            ClientMessage::Subscribe { meeting, since } => self.subscribe(meeting, since).await,
+            // Subscribing may load the meeting from the log: boxed, so that the load's
+            // future does not enlarge every idle connection's task.
+            ClientMessage::Subscribe { meeting, since } => {
+                Box::pin(self.subscribe(meeting, since)).await;
+            }
             ClientMessage::Unsubscribe { meeting } => {
                 if let Some(index) = self.subscriptions.iter().position(|(id, _)| *id == meeting) {
                     let (_, room) = self.subscriptions.swap_remove(index);
-                    room.unsubscribe(self.link.connection).await;
+                    Box::pin(room.unsubscribe(self.link.connection)).await;
                 } else {
                     self.reply(&ServerMessage::error(
                         ErrorCode::NotSubscribed,
@@ -152,7 +156,13 @@ impl Session {
                 meeting,
                 command,
             } => {
-                let Some(room) = self.hub.room_or_load(&meeting).await else {
+                // A meeting not in memory here is loaded (boxed: rarely taken, and its
+                // future would enlarge every connection's task).
+                let room = match self.hub.room(&meeting) {
+                    Some(room) => Some(room),
+                    None => Box::pin(self.hub.room_or_load(&meeting)).await,
+                };
+                let Some(room) = room else {
                     self.reply(&ServerMessage::error(
                         ErrorCode::MeetingNotFound,
                         Some(request),
