@@ -208,10 +208,22 @@ impl Hub {
         let _writer = self.inner.access_writer.lock().await;
         let started = tokio::time::Instant::now();
         let mut losses = 0;
+        let mut confirmed = false;
         loop {
-            let (after, events) = {
+            let (after, decided) = {
                 let access = self.access_read()?;
-                (access.seq(), decide(&access)?)
+                (access.seq(), decide(&access))
+            };
+            let events = match decided {
+                Ok(events) => events,
+                // A refusal is confirmed against the log first: in a cluster this node
+                // may not have read yet what another appended (a code issued there).
+                Err(_) if !confirmed => {
+                    confirmed = true;
+                    self.refresh_access().await?;
+                    continue;
+                }
+                Err(error) => return Err(error),
             };
             match self.append_hub(after, &events).await {
                 Err(HubError::Store(StoreError::Conflict { .. }))
