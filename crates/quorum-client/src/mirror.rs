@@ -102,7 +102,7 @@ impl MeetingMirror {
             } => {
                 let mut last = self.last_seq();
                 for update in &updates {
-                    check_next(last, update.seq)?;
+                    check_next(last, update)?;
                     last = update.seq;
                 }
                 self.updates.extend(updates);
@@ -112,30 +112,38 @@ impl MeetingMirror {
         }
     }
 
-    /// Applies `message` if it is an update about this meeting: `Ok(true)` when applied,
-    /// `Ok(false)` for any other message.
+    /// Applies `message` if it is an update about this meeting, or a fresh snapshot of
+    /// it (sent when the state was rebuilt or the viewer's role changed): `Ok(true)`
+    /// when applied, `Ok(false)` for any other message.
     pub fn apply(&mut self, message: &ServerMessage) -> Result<bool, MirrorError> {
         match message {
             ServerMessage::Update {
                 meeting,
+                first_seq,
                 seq,
                 at,
                 changes,
             } if *meeting == self.meeting => {
                 self.apply_update(Update {
+                    first_seq: *first_seq,
                     seq: *seq,
                     at: *at,
                     changes: changes.clone(),
                 })?;
                 Ok(true)
             }
+            ServerMessage::Snapshot { meeting, view } if *meeting == self.meeting => {
+                self.snapshot = view.clone();
+                self.updates.clear();
+                Ok(true)
+            }
             _ => Ok(false),
         }
     }
 
-    /// Applies the next update; it must carry `last_seq() + 1`.
+    /// Applies the next update; it must start at `last_seq() + 1`.
     pub fn apply_update(&mut self, update: Update) -> Result<(), MirrorError> {
-        check_next(self.last_seq(), update.seq)?;
+        check_next(self.last_seq(), &update)?;
         self.updates.push(update);
         Ok(())
     }
@@ -326,10 +334,11 @@ impl<'a> PollState<'a> {
     }
 }
 
-/// Whether `received` is the update due after `last`.
-fn check_next(last: u64, received: u64) -> Result<(), MirrorError> {
+/// Whether `update` is the one due after `last`: it starts right after it.
+fn check_next(last: u64, update: &Update) -> Result<(), MirrorError> {
     let expected = last.saturating_add(1);
-    if received == expected {
+    let received = update.first_seq;
+    if received == expected && update.seq >= received {
         Ok(())
     } else if received < expected {
         Err(MirrorError::Duplicate { received, last })

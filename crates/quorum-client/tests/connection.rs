@@ -186,6 +186,7 @@ fn welcome() -> ServerMessage {
 fn update(seq: u64) -> ServerMessage {
     ServerMessage::Update {
         meeting: meeting(),
+        first_seq: seq,
         seq,
         at: Timestamp(1_795_744_800_000 + i64::try_from(seq).unwrap()),
         changes: Vec::new(),
@@ -404,6 +405,7 @@ async fn a_resume_brings_the_missed_updates_to_the_mirror() {
         );
         let missed = (since + 1..=since + 2)
             .map(|seq| quorum_protocol::Update {
+                first_seq: seq,
                 seq,
                 at: Timestamp(0),
                 changes: Vec::new(),

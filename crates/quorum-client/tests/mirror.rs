@@ -10,7 +10,7 @@
 
 use quorum_client::{MeetingMirror, MirrorError, Subscribed};
 use quorum_domain::poll::PollStatus;
-use quorum_domain::{Meeting, MeetingId, MeetingView, MemberId, PollId, Viewer};
+use quorum_domain::{Meeting, MeetingId, MeetingView, MemberId, PollId, ViewChange, Viewer};
 use quorum_protocol::examples::demo_meeting;
 use quorum_protocol::{ServerMessage, Update};
 
@@ -41,6 +41,7 @@ fn demo() -> Demo {
         .map(|record| {
             meeting.apply(record).unwrap();
             Update {
+                first_seq: record.seq,
                 seq: record.seq,
                 at: record.at,
                 changes: meeting.view_changes(&record.event, &viewer()).unwrap(),
@@ -62,6 +63,7 @@ fn poll() -> PollId {
 fn as_message(meeting: &MeetingId, update: &Update) -> ServerMessage {
     ServerMessage::Update {
         meeting: meeting.clone(),
+        first_seq: update.first_seq,
         seq: update.seq,
         at: update.at,
         changes: update.changes.clone(),
@@ -107,6 +109,54 @@ fn the_mirror_follows_the_engine_to_the_same_state() {
             .iter()
             .find(|participant| participant.member == delegate)
     );
+}
+
+#[test]
+fn an_update_covering_several_events_ends_where_they_do_one_by_one() {
+    let demo = demo();
+    let mut one_by_one = MeetingMirror::new(demo.meeting.clone(), demo.snapshot.clone());
+    for update in &demo.updates {
+        one_by_one.apply_update(update.clone()).unwrap();
+    }
+    let (first, last) = (&demo.updates[0], &demo.updates[LATER - 1]);
+    let together = Update {
+        first_seq: first.first_seq,
+        seq: last.seq,
+        at: last.at,
+        changes: ViewChange::coalesce(
+            demo.updates
+                .iter()
+                .flat_map(|update| update.changes.iter().cloned())
+                .collect(),
+        ),
+    };
+    let mut mirror = MeetingMirror::new(demo.meeting.clone(), demo.snapshot.clone());
+    assert_eq!(
+        mirror.apply(&as_message(&demo.meeting, &together)),
+        Ok(true)
+    );
+    assert_eq!(mirror.last_seq(), demo.last.seq);
+    assert_eq!(mirror.poll(&poll()), one_by_one.poll(&poll()));
+    assert_eq!(mirror.quorum(), one_by_one.quorum());
+    assert_eq!(mirror.me(), one_by_one.me());
+    assert_eq!(mirror.meeting_info(), one_by_one.meeting_info());
+    // The next update starts after the last event it covered.
+    let error = mirror.apply_update(first.clone()).unwrap_err();
+    assert!(matches!(error, MirrorError::Duplicate { .. }), "{error:?}");
+}
+
+#[test]
+fn a_fresh_snapshot_mid_stream_starts_the_mirror_again() {
+    let demo = demo();
+    let mut mirror = MeetingMirror::new(demo.meeting.clone(), demo.snapshot.clone());
+    mirror.apply_update(demo.updates[0].clone()).unwrap();
+    let fresh = ServerMessage::Snapshot {
+        meeting: demo.meeting.clone(),
+        view: demo.last.clone(),
+    };
+    assert_eq!(mirror.apply(&fresh), Ok(true));
+    assert_eq!(mirror.last_seq(), demo.last.seq);
+    assert!(mirror.updates().is_empty());
 }
 
 #[test]

@@ -6,6 +6,7 @@
 //! no view holds a document its viewer may not read.
 
 mod change;
+mod coalesce;
 mod poll;
 
 use schemars::JsonSchema;
@@ -284,6 +285,13 @@ impl Meeting {
             directives: self.directives().cloned().collect(),
             projector: self.projector.clone(),
         })
+    }
+
+    /// The class of screen `viewer` is shown; `None` if not a participant. A device
+    /// whose audience changed (a role changed) needs a fresh snapshot: changes are
+    /// told to a viewer as their audience sees them.
+    pub fn audience(&self, viewer: &Viewer) -> Option<Audience> {
+        Lens::new(self, viewer).map(|lens| lens.audience)
     }
 
     /// The changes a viewer sees after `event` (the last event applied). Empty when the

@@ -54,6 +54,7 @@ mod state_machine {
     pub(super) mod arbitrary;
     mod change;
     mod command;
+    mod device;
     mod dice;
     pub(super) mod harness;
     pub(super) mod instances;

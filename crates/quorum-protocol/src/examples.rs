@@ -12,7 +12,7 @@ use quorum_domain::poll::{Eligibility, PollSpec, ResultsVisibility};
 use quorum_domain::rules::MajorityRule;
 use quorum_domain::{
     Actor, BallotId, CreateMeeting, EventRecord, Meeting, MeetingCommand, MeetingId, MemberId,
-    PollId, Rejection, RejectionCode, Role, Timestamp, Viewer,
+    PollId, Rejection, RejectionCode, Role, Timestamp, ViewChange, Viewer,
 };
 
 use crate::client::{ClientInfo, ClientMessage};
@@ -362,6 +362,7 @@ pub fn server_examples() -> Vec<Example<ServerMessage>> {
         .take(2)
         .rev()
         .map(|record| Update {
+            first_seq: record.seq,
             seq: record.seq,
             at: record.at,
             changes: meeting
@@ -370,6 +371,7 @@ pub fn server_examples() -> Vec<Example<ServerMessage>> {
         })
         .collect();
     let last = updates.last().cloned().unwrap_or(Update {
+        first_seq: 0,
         seq: 0,
         at: Timestamp(START),
         changes: Vec::new(),
@@ -436,9 +438,26 @@ pub fn server_examples() -> Vec<Example<ServerMessage>> {
             summary: "A ballot was counted: the poll's progress and live results changed.",
             message: ServerMessage::Update {
                 meeting: meeting_id(),
+                first_seq: last.seq,
                 seq: last.seq,
                 at: last.at,
-                changes: last.changes,
+                changes: last.changes.clone(),
+            },
+        },
+        Example {
+            name: "update_group",
+            summary: "Events committed together, told as one update: each section once, as the last of them left it.",
+            message: ServerMessage::Update {
+                meeting: meeting_id(),
+                first_seq: updates.first().map_or(last.seq, |update| update.first_seq),
+                seq: last.seq,
+                at: last.at,
+                changes: ViewChange::coalesce(
+                    updates
+                        .iter()
+                        .flat_map(|update| update.changes.iter().cloned())
+                        .collect(),
+                ),
             },
         },
         Example {

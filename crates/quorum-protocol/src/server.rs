@@ -35,10 +35,13 @@ pub struct Limits {
     pub commands_per_second: u32,
 }
 
-/// One committed event as this device sees it.
+/// Committed events as this device sees them: one, or several committed together
+/// (`first_seq..=seq`) with their changes merged.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Update {
-    /// The event's sequence number in the meeting. Resume from the last one applied.
+    /// The first event it covers: `seq` for one event.
+    pub first_seq: u64,
+    /// The last event's sequence number in the meeting. Resume from the last one applied.
     pub seq: u64,
     /// When it happened.
     pub at: Timestamp,
@@ -185,11 +188,15 @@ pub enum ServerMessage {
         /// A fresh view, if not recovered.
         snapshot: Option<MeetingView>,
     },
-    /// A committed event, projected for this device. Updates arrive in sequence order.
+    /// Committed events, projected for this device: one, or several committed together
+    /// (`first_seq..=seq`) with their changes merged, a section replaced twice sent once.
+    /// Updates arrive in sequence order, each starting right after the one before.
     Update {
         /// The meeting.
         meeting: MeetingId,
-        /// The event's sequence number.
+        /// The first event it covers: `seq` for one event.
+        first_seq: u64,
+        /// The last event's sequence number.
         seq: u64,
         /// When it happened.
         at: Timestamp,

@@ -21,6 +21,8 @@ function applyChange(view, change) {
       break;
     case 'participant_removed':
       remove(view.participants, (p) => p.member === change.member);
+      // A proxy given to them is void.
+      for (const p of view.participants) if (p.proxy_given_to === change.member) p.proxy_given_to = null;
       break;
     case 'quorum':
       view.quorum = change.quorum;

@@ -311,13 +311,23 @@ impl Device {
     async fn receive(&mut self, message: ServerMessage, connection: &mut Connection) {
         match message {
             ServerMessage::Update {
-                meeting, seq, at, ..
+                meeting,
+                first_seq,
+                seq,
+                at,
+                ..
             } => {
                 if meeting == self.meeting {
-                    self.updated(seq, at.0);
+                    self.updated(first_seq, seq, at.0);
                 } else {
                     self.stats.counts.foreign.increment();
                 }
+            }
+            // A fresh view in place of updates (the hub rebuilt the meeting's state).
+            ServerMessage::Snapshot { meeting, view } if meeting == self.meeting => {
+                self.stats
+                    .reach(self.place(), self.last_seq, view.seq, unix_micros());
+                self.last_seq = self.last_seq.max(view.seq);
             }
             ServerMessage::Ack { request, seq, .. } => {
                 let Some(pending) = self.pending.take_if(|pending| pending.request == request)
@@ -368,17 +378,17 @@ impl Device {
         }
     }
 
-    /// Records one update's arrival.
-    fn updated(&mut self, seq: u64, at_ms: i64) {
+    /// Records the arrival of one update, covering the events `first..=seq`.
+    fn updated(&mut self, first: u64, seq: u64, at_ms: i64) {
         let now = unix_micros();
         self.stats.counts.frames.increment();
         self.stats.frame(now, at_ms);
-        if seq <= self.last_seq {
+        if first <= self.last_seq {
             self.stats.counts.duplicates.increment();
             return;
         }
-        if seq > self.last_seq + 1 {
-            self.stats.counts.missed.add(seq - self.last_seq - 1);
+        if first > self.last_seq + 1 {
+            self.stats.counts.missed.add(first - self.last_seq - 1);
         }
         self.stats.reach(self.place(), self.last_seq, seq, now);
         self.last_seq = seq;
@@ -413,8 +423,11 @@ impl Device {
                 } else {
                     self.stats.counts.resumed.increment();
                 }
-                for Update { seq, at, .. } in updates {
-                    self.updated(seq, at.0);
+                for Update {
+                    first_seq, seq, at, ..
+                } in updates
+                {
+                    self.updated(first_seq, seq, at.0);
                 }
             }
         }

@@ -35,7 +35,8 @@ pub enum ViewChange {
         /// The new value.
         participant: ParticipantView,
     },
-    /// A participant was removed.
+    /// A participant was removed: their row goes, and a proxy given to them is void
+    /// (the row of the seat that gave it shows none).
     ParticipantRemoved {
         /// Who.
         member: MemberId,
@@ -161,7 +162,7 @@ pub(crate) fn changes(
         E::SettingsChanged { .. } => {
             out.info();
             out.quorum();
-            out.running_polls();
+            out.uncounted_polls();
         }
         E::AlertRaised { .. } => out.alert(),
         E::AlertAnswered { member, .. } => {
@@ -174,12 +175,16 @@ pub(crate) fn changes(
                 out.participant(&invitee.member);
             }
             out.quorum();
+            out.uncounted_polls();
+            // The alert counts who has not answered yet.
+            out.alert();
             let members: Vec<&MemberId> = invitees.iter().map(|i| &i.member).collect();
             out.me_if(&members);
         }
         E::ParticipantUpdated { member, .. } => {
             out.participant(member);
             out.quorum();
+            out.uncounted_polls();
             out.me_if(&[member]);
             out.all_seats_if(&[member]);
         }
@@ -188,12 +193,18 @@ pub(crate) fn changes(
                 member: member.clone(),
             });
             out.quorum();
+            out.uncounted_polls();
+            out.alert();
+            // A proxy given to them is void; who gave it is no longer in the state, so
+            // every viewer gets their own standing again.
+            out.me();
+            out.all_seats();
         }
         E::CheckedIn { member, .. } | E::CheckedOut { member, .. } => {
             out.participant(member);
             out.quorum();
             out.me_if(&[member]);
-            out.running_polls();
+            out.uncounted_polls();
         }
         E::ProxyGranted { from, to, .. } => out.proxy(from, to),
         E::ProxyRevoked { from, .. } => {
@@ -202,7 +213,7 @@ pub(crate) fn changes(
             out.participant(from);
             out.quorum();
             out.me();
-            out.running_polls();
+            out.uncounted_polls();
             out.all_seats();
         }
         E::ItemAdded { .. }
@@ -352,7 +363,7 @@ impl Changes<'_> {
         self.participant(from);
         self.quorum();
         self.me_if(&[from, to]);
-        self.running_polls();
+        self.uncounted_polls();
         self.all_seats_if(&[from, to]);
     }
 
@@ -453,12 +464,13 @@ impl Changes<'_> {
         }
     }
 
-    /// Progress of every running poll: presence and proxies move bases and seats.
-    fn running_polls(&mut self) {
+    /// Progress of every poll not yet counted: presence, proxies and the roster move
+    /// its bases and seats (a draft's are counted afresh until it opens).
+    fn uncounted_polls(&mut self) {
         let running: Vec<PollId> = self
             .meeting
             .polls()
-            .filter(|poll| poll.status.is_running())
+            .filter(|poll| !poll.status.is_counted())
             .map(|poll| poll.id.clone())
             .collect();
         for poll in &running {

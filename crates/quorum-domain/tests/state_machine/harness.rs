@@ -14,6 +14,7 @@ use quorum_domain::{
 
 use super::change::{check_changes, check_seats_told, check_sharing};
 use super::command::Step;
+use super::device::Devices;
 use super::model::{MeetingModel, Model};
 use super::round::check_poll;
 use super::setup::{Setup, roster};
@@ -53,6 +54,8 @@ pub(crate) struct Harness {
     /// Secret ballots: the seat each accepted ballot was cast for, as the test knows
     /// from the commands it sent (the engine keeps only a tag it cannot read back).
     pub(crate) owners: BTreeMap<Receipt, MemberId>,
+    /// Every viewer's device, kept up to date by its changes.
+    devices: Devices,
     pub(crate) stats: Stats,
 }
 
@@ -90,6 +93,7 @@ impl Harness {
             ran: BTreeSet::new(),
             entitled: BTreeMap::new(),
             owners: BTreeMap::new(),
+            devices: Devices::default(),
             stats: Stats::default(),
         };
         let invite = MeetingCommand::Invite {
@@ -182,6 +186,8 @@ impl Harness {
                 check_changes(&stepper, &self.ran, &record.event, &viewer);
             }
             check_sharing(&stepper, &record.event, &viewers(&stepper));
+            self.devices
+                .told(&stepper, &record.event, &viewers(&stepper));
             for (viewer, before) in &seen_before {
                 if let Some(before) = before {
                     check_seats_told(&stepper, before, &record.event, viewer);

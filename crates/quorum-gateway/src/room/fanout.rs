@@ -1,8 +1,10 @@
-//! Pushing one committed event to a room's subscribers: each gets its own projection;
-//! a projection the whole audience shares is encoded once.
+//! Pushing committed events to a room's subscribers: a commit's events reach each
+//! subscriber as one update, their changes coalesced, so that under load (large commit
+//! groups) a device gets one frame per commit, not one per ballot. Each subscriber gets
+//! its own projection; an update a whole audience shares is encoded once.
 
 use quorum_domain::view::{Audience, SharedViews};
-use quorum_domain::{EventRecord, Meeting, Viewer};
+use quorum_domain::{EventRecord, Meeting, MeetingEvent, ViewChange, Viewer};
 use quorum_protocol::{ErrorCode, ServerMessage};
 
 use crate::outbound::{Frame, Link, Outbound};
@@ -12,29 +14,51 @@ use crate::outbound::{Frame, Link, Outbound};
 pub(super) struct Subscriber {
     pub(super) link: Link,
     pub(super) viewer: Viewer,
+    /// The class of screen its view was made for; a change of role changes it, and the
+    /// device is sent a fresh snapshot.
+    pub(super) audience: Audience,
 }
 
-/// Sends `records`' changes to every subscriber, even when a viewer sees no change (an
-/// empty update), so that every device receives every sequence number and can tell a
-/// gap. Subscribers that are gone, too slow, or no longer participants are dropped.
-///
-/// Each subscriber gets all of a commit's records one after the other, so that its
-/// writer finds them queued together and sends them in one system call.
+/// Sends `records`' changes (consecutive, committed together) to every subscriber as
+/// one update covering their sequence numbers, even when a viewer sees no change (an
+/// empty update), so that every device can tell a gap. Subscribers that are gone, too
+/// slow, or no longer participants are dropped.
 pub(super) fn publish(
     meeting: &Meeting,
     records: &[EventRecord],
     subscribers: &mut Vec<Subscriber>,
 ) {
-    // Most viewers are told what their whole audience is told: one encoding per record
-    // and audience. The parts every viewer of an audience shares are computed once too.
-    let mut encoded: Vec<Vec<(Audience, Outbound)>> = vec![Vec::new(); records.len()];
+    let (Some(first), Some(last)) = (records.first(), records.last()) else {
+        return;
+    };
+    let roles_may_change = records
+        .iter()
+        .any(|record| matches!(record.event, MeetingEvent::ParticipantUpdated { .. }));
+    // Most viewers are told what their whole audience is told: one encoding per
+    // audience. The parts every viewer of an audience shares are computed once too.
+    let mut encoded: Vec<(Audience, Outbound)> = Vec::new();
     let mut shared: Vec<SharedViews> = records.iter().map(|_| SharedViews::default()).collect();
-    subscribers.retain(|subscriber| {
-        let per_record = records
-            .iter()
-            .zip(encoded.iter_mut())
-            .zip(shared.iter_mut());
-        for ((record, encoded), shared) in per_record {
+    let update = |changes: Vec<ViewChange>| {
+        Frame::message(&ServerMessage::Update {
+            meeting: meeting.id().clone(),
+            first_seq: first.seq,
+            seq: last.seq,
+            at: last.at,
+            changes: ViewChange::coalesce(changes),
+        })
+    };
+    subscribers.retain_mut(|subscriber| {
+        if roles_may_change
+            && meeting
+                .audience(&subscriber.viewer)
+                .is_some_and(|now| now != subscriber.audience)
+        {
+            return resubscribe(meeting, subscriber);
+        }
+        let mut changes = Vec::new();
+        // The audience that shares every record's changes with this viewer, if one does.
+        let mut shared_by = Some(subscriber.audience);
+        for (record, shared) in records.iter().zip(shared.iter_mut()) {
             let Some(told) =
                 meeting.view_changes_sharing(&record.event, &subscriber.viewer, shared)
             else {
@@ -45,29 +69,43 @@ pub(super) fn publish(
                 )));
                 return false;
             };
-            let known = told.shared_by.and_then(|audience| {
-                encoded
-                    .iter()
-                    .find(|(seen, _)| *seen == audience)
-                    .map(|(_, frame)| frame.clone())
-            });
-            let frame = known.unwrap_or_else(|| {
-                let frame = Frame::message(&ServerMessage::Update {
-                    meeting: meeting.id().clone(),
-                    seq: record.seq,
-                    at: record.at,
-                    changes: told.changes,
-                });
-                if let Some(audience) = told.shared_by {
-                    encoded.push((audience, frame.clone()));
-                }
-                frame
-            });
-            if subscriber.link.send(&frame).is_err() {
-                return false;
+            if told.shared_by != shared_by {
+                shared_by = None;
             }
-            metrics::counter!(crate::telemetry::FRAMES_QUEUED).increment(1);
+            changes.extend(told.changes);
         }
+        let frame = match shared_by {
+            Some(audience) => {
+                let known = encoded.iter().find(|(seen, _)| *seen == audience);
+                match known {
+                    Some((_, frame)) => frame.clone(),
+                    None => {
+                        let frame = update(changes);
+                        encoded.push((audience, frame.clone()));
+                        frame
+                    }
+                }
+            }
+            None => update(changes),
+        };
+        if subscriber.link.send(&frame).is_err() {
+            return false;
+        }
+        metrics::counter!(crate::telemetry::FRAMES_QUEUED).increment(1);
         true
     });
+}
+
+/// A subscriber whose audience changed gets a fresh snapshot in place of the update:
+/// what it may see is no longer what it was told.
+fn resubscribe(meeting: &Meeting, subscriber: &mut Subscriber) -> bool {
+    let Some(view) = meeting.view(&subscriber.viewer) else {
+        return false;
+    };
+    subscriber.audience = view.audience;
+    let snapshot = ServerMessage::Snapshot {
+        meeting: meeting.id().clone(),
+        view,
+    };
+    subscriber.link.send(&Frame::message(&snapshot)).is_ok()
 }

@@ -60,6 +60,7 @@ impl Room {
             return;
         };
         let seq = self.meeting.seq();
+        let audience = view.audience;
         let message = match since {
             None => ServerMessage::Snapshot { meeting, view },
             Some(since) => match self.missed(&viewer, since) {
@@ -83,7 +84,11 @@ impl Room {
         if link.send(&Frame::message(&message)).is_ok() {
             self.subscribers
                 .retain(|subscriber| subscriber.link.connection != link.connection);
-            self.subscribers.push(Subscriber { link, viewer });
+            self.subscribers.push(Subscriber {
+                link,
+                viewer,
+                audience,
+            });
             self.presence_stale = true;
         }
     }
@@ -101,6 +106,7 @@ impl Room {
         let mut updates = Vec::new();
         for record in self.recent.iter().filter(|record| record.seq > since) {
             updates.push(Update {
+                first_seq: record.seq,
                 seq: record.seq,
                 at: record.at,
                 changes: self.meeting.view_changes(&record.event, viewer)?,
@@ -126,14 +132,17 @@ impl Room {
         let meeting = self.meeting.id().clone();
         let state = &self.meeting;
         self.subscribers
-            .retain(|subscriber| match state.view(&subscriber.viewer) {
-                Some(view) => subscriber
-                    .link
-                    .send(&Frame::message(&ServerMessage::Snapshot {
-                        meeting: meeting.clone(),
-                        view,
-                    }))
-                    .is_ok(),
+            .retain_mut(|subscriber| match state.view(&subscriber.viewer) {
+                Some(view) => {
+                    subscriber.audience = view.audience;
+                    subscriber
+                        .link
+                        .send(&Frame::message(&ServerMessage::Snapshot {
+                            meeting: meeting.clone(),
+                            view,
+                        }))
+                        .is_ok()
+                }
                 None => false,
             });
     }

@@ -125,9 +125,16 @@ async fn follow_until(device: &mut Connection, meeting: &MeetingId, from: u64, s
         assert!(!left.is_zero(), "the device saw {last}, not {seq}");
         match device.next_message(left).await.unwrap() {
             ServerMessage::Update {
-                meeting: of, seq, ..
+                meeting: of,
+                first_seq,
+                seq,
+                ..
             } if &of == meeting => {
-                assert_eq!(seq, last + 1, "an update skipped or repeated an event");
+                assert_eq!(
+                    first_seq,
+                    last + 1,
+                    "an update skipped or repeated an event"
+                );
                 last = seq;
             }
             _ => {}

@@ -15,7 +15,7 @@ pub(crate) struct Follower {
     pub(crate) first_seq: u64,
     /// The sequence number of the last update applied.
     pub(crate) last_seq: u64,
-    /// Updates applied.
+    /// Events applied, by updates that may each cover several.
     pub(crate) updates: u64,
     /// Resumes that replayed the missed updates.
     pub(crate) recovered: u32,
@@ -61,7 +61,7 @@ impl Follower {
             } => {
                 self.recovered += 1;
                 for update in updates {
-                    self.apply(update.seq, update.changes)?;
+                    self.apply(update.first_seq, update.seq, update.changes)?;
                 }
                 Ok(())
             }
@@ -86,25 +86,34 @@ impl Follower {
         }
     }
 
-    /// Applies the update `seq`, which must come right after `last_seq`. A duplicate is
-    /// written down and skipped; a gap is written down and refused.
-    pub(crate) fn apply(&mut self, seq: u64, changes: Vec<ViewChange>) -> Result<(), Gap> {
+    /// Applies the update covering `first..=seq`, which must start right after
+    /// `last_seq`. A duplicate is written down and skipped; a gap is written down and
+    /// refused.
+    pub(crate) fn apply(
+        &mut self,
+        first: u64,
+        seq: u64,
+        changes: Vec<ViewChange>,
+    ) -> Result<(), Gap> {
         let due = self.last_seq + 1;
-        if seq < due {
-            self.violations
-                .push(format!("update {seq} again (at {})", self.last_seq));
+        if first < due {
+            self.violations.push(format!(
+                "update {first}..={seq} again (at {})",
+                self.last_seq
+            ));
             return Ok(());
         }
-        if seq > due {
-            self.violations
-                .push(format!("update {seq} arrived while {due} was due"));
+        if first > due {
+            self.violations.push(format!(
+                "update {first}..={seq} arrived while {due} was due"
+            ));
             return Err(Gap);
         }
         for change in changes {
             self.change(change);
         }
+        self.updates += seq + 1 - first;
         self.last_seq = seq;
-        self.updates += 1;
         Ok(())
     }
 

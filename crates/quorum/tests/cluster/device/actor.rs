@@ -157,6 +157,7 @@ impl Actor {
             Err(error) => self.lost(&format!("read: {error}")),
             Ok(ServerMessage::Update {
                 meeting,
+                first_seq,
                 seq,
                 changes,
                 ..
@@ -164,7 +165,7 @@ impl Actor {
                 let gap = self
                     .follower
                     .as_mut()
-                    .is_some_and(|follower| follower.apply(seq, changes).is_err());
+                    .is_some_and(|follower| follower.apply(first_seq, seq, changes).is_err());
                 if gap {
                     // Resuming from the last update applied fills the gap.
                     self.lost("a gap in the updates");
