@@ -3,6 +3,7 @@
 //! them orders, following their counts, and collecting their measurements.
 
 mod device;
+mod incoming;
 pub(crate) mod job;
 mod stats;
 pub(crate) mod worker;

@@ -15,6 +15,7 @@ use quorum_protocol::{RequestId, ServerMessage, Update};
 use tokio::sync::{Semaphore, broadcast};
 use tokio::time::Instant;
 
+use super::incoming::{self, Head, Incoming};
 use super::job::{Ballot, DeviceSpec, Order};
 use super::stats::{Stats, unix_micros};
 
@@ -185,8 +186,10 @@ impl Device {
                         }
                     }
                 }
-                message = connection.next_message(Duration::from_secs(3_600)) => match message {
-                    Ok(message) => self.receive(message, &mut connection).await,
+                message = incoming::next(&mut connection, Duration::from_secs(3_600)) => match message {
+                    Ok(Incoming::Update(head)) => self.update_head(&head),
+                    Ok(Incoming::Message(message)) => self.receive(*message, &mut connection).await,
+                    Ok(Incoming::Nothing) => {}
                     Err(ClientError::Timeout { .. }) => {}
                     Err(error) => {
                         self.stats.note(format!("connection lost: {error}"));
@@ -375,6 +378,21 @@ impl Device {
             }
             ServerMessage::Error { code, .. } => self.stats.note(format!("error: {code:?}")),
             _ => {}
+        }
+    }
+
+    /// Records an update read by its head.
+    fn update_head(&mut self, head: &Head) {
+        let (Some(meeting), Some(first), Some(seq), Some(at)) =
+            (&head.meeting, head.first_seq, head.seq, head.at)
+        else {
+            self.stats.note("an update without its head".to_owned());
+            return;
+        };
+        if meeting.as_str() == self.meeting.as_str() {
+            self.updated(first, seq, at);
+        } else {
+            self.stats.counts.foreign.increment();
         }
     }
 
