@@ -8,6 +8,7 @@
 mod change;
 mod coalesce;
 mod poll;
+mod share;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};

@@ -121,10 +121,26 @@ pub enum ViewChange {
 /// (the quorum, a poll's counts and tally), computed for the first viewer that needs
 /// them and reused for the others. Each is a pass over every participant: computed per
 /// viewer, a ballot in a meeting of N devices would cost N² steps.
+///
+/// A whole list of changes that is the same for every viewer of an audience is kept too,
+/// so that the others who may be told it (see `view/share.rs`) get it without a
+/// rebuild.
 #[derive(Debug, Default)]
 pub struct SharedViews {
     quorum: Option<QuorumState>,
     polls: Vec<(PollId, Audience, Progress, Option<ResultsView>)>,
+    pub(super) told: Vec<(Audience, Vec<ViewChange>)>,
+}
+
+impl SharedViews {
+    /// The changes every viewer of `audience` without anything of their own in the
+    /// event is told, once one of them was.
+    pub fn told_to(&self, audience: Audience) -> Option<&[ViewChange]> {
+        self.told
+            .iter()
+            .find(|(seen, _)| *seen == audience)
+            .map(|(_, changes)| changes.as_slice())
+    }
 }
 
 /// One viewer's changes after an event.
@@ -146,10 +162,18 @@ pub(crate) fn changes(
     event: &MeetingEvent,
     shared: &mut SharedViews,
 ) -> Told {
+    if !super::share::may_be_personal(meeting, lens, event)
+        && let Some(changes) = shared.told_to(lens.audience)
+    {
+        return Told {
+            changes: changes.to_vec(),
+            shared_by: Some(lens.audience),
+        };
+    }
     let mut out = Changes {
         meeting,
         lens,
-        shared,
+        shared: &mut *shared,
         list: Vec::new(),
         personal: false,
     };
@@ -284,9 +308,13 @@ pub(crate) fn changes(
             }
         }
     }
+    let Changes { list, personal, .. } = out;
+    if !personal && shared.told_to(lens.audience).is_none() {
+        shared.told.push((lens.audience, list.clone()));
+    }
     Told {
-        shared_by: (!out.personal).then_some(lens.audience),
-        changes: out.list,
+        shared_by: (!personal).then_some(lens.audience),
+        changes: list,
     }
 }
 
