@@ -62,6 +62,10 @@ pub(crate) struct VoteArgs {
     /// Cluster nodes [cluster: 3; others: 1].
     #[arg(long)]
     nodes: Option<usize>,
+    /// A secret ballot (live counts to everyone) in place of the named motion, whose
+    /// every vote every device is shown.
+    #[arg(long)]
+    secret: bool,
     /// `reconnect`: every device drops its connection this long after the first
     /// ballot [half the spread].
     #[arg(long)]
@@ -112,6 +116,8 @@ pub(crate) struct Sizes {
     pub(crate) devices: usize,
     pub(crate) meetings: usize,
     pub(crate) nodes: usize,
+    /// The motion is a secret ballot.
+    pub(crate) secret: bool,
 }
 
 impl VoteArgs {
@@ -125,6 +131,7 @@ impl VoteArgs {
             devices: self.devices.unwrap_or(devices).max(3),
             meetings: self.meetings.unwrap_or(meetings).max(1),
             nodes: self.nodes.unwrap_or(nodes).max(1),
+            secret: self.secret,
         }
     }
 }
@@ -259,7 +266,11 @@ async fn drive(
         })
         .await?;
     anyhow::ensure!(settled, "the roll call did not finish in {timeout:?}");
-    chairs.everywhere(Step::OpenPoll).await?;
+    chairs
+        .everywhere(Step::OpenPoll {
+            secret: sizes.secret,
+        })
+        .await?;
 
     let before = hubs.usage()?;
     let start_us = unix_micros() + 500_000;

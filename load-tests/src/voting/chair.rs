@@ -24,7 +24,10 @@ pub(crate) const POLL: &str = "bq-1";
 pub(crate) enum Step {
     OpenMeeting,
     /// Create the poll (live tally to all) and open it.
-    OpenPoll,
+    OpenPoll {
+        /// A secret ballot, or a named one.
+        secret: bool,
+    },
     ClosePublish,
 }
 
@@ -70,10 +73,10 @@ impl Chairs {
         for chair in &mut self.chairs {
             let commands = match step {
                 Step::OpenMeeting => vec![MeetingCommand::OpenMeeting],
-                Step::OpenPoll => vec![
+                Step::OpenPoll { secret } => vec![
                     MeetingCommand::CreatePoll {
                         poll: poll_id()?,
-                        spec: motion(),
+                        spec: motion(secret),
                     },
                     MeetingCommand::OpenPoll {
                         poll: poll_id()?,
@@ -192,9 +195,9 @@ fn poll_id() -> anyhow::Result<PollId> {
     PollId::new(POLL).map_err(|error| anyhow::anyhow!("bad poll id: {error:?}"))
 }
 
-/// A named yes/no/abstain motion whose tally everyone sees live: every ballot changes
-/// what every device shows.
-fn motion() -> PollSpec {
+/// A yes/no/abstain motion whose tally everyone sees live: every ballot changes what
+/// every device shows. Named, every device is also shown each vote.
+fn motion(secret: bool) -> PollSpec {
     let title = "Nghị quyết thông qua kế hoạch đầu tư công năm 2027";
     PollSpec {
         title: title.into(),
@@ -203,7 +206,7 @@ fn motion() -> PollSpec {
             text: title.into(),
             kind: QuestionKind::YesNoAbstain,
         }],
-        secret: false,
+        secret,
         vote_change: false,
         visibility: ResultsVisibility::LiveToAll,
         eligibility: Eligibility::default(),

@@ -26,6 +26,8 @@ pub(crate) enum Phase {
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct VoteResult {
     scenario: &'static str,
+    /// The motion: `named` or `secret`.
+    poll: &'static str,
     /// Devices, the chairs included.
     devices: u64,
     meetings: usize,
@@ -280,6 +282,7 @@ impl Run {
         }
         VoteResult {
             scenario: self.scenario.name(),
+            poll: if self.sizes.secret { "secret" } else { "named" },
             devices: self.devices,
             meetings: self.sizes.meetings,
             nodes: self.sizes.nodes,
