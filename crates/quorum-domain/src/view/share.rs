@@ -1,60 +1,47 @@
 //! Telling a whole audience at once: for the events a busy meeting is made of (ballots,
-//! check-ins), whether a viewer may have something of their own in the changes can be
-//! told without building them. A viewer who cannot is told exactly what the first
+//! check-ins), who may have something of their own in the changes is known from the
+//! event alone, without building them. Any other viewer is told exactly what the first
 //! viewer of their audience was told, which the fan-out then sends as one shared frame.
 //!
 //! The test of this rule is the state machine's sharing oracle: every viewer's changes
-//! computed with one [`SharedViews`] must equal those computed alone, so a predicate
-//! here that says "nothing of their own" where the builder in `change.rs` finds
-//! something fails it.
+//! computed with one [`SharedViews`] must equal those computed alone, so a list here
+//! that leaves out someone the builder in `change.rs` finds something of their own for
+//! fails it.
 
 use crate::id::MemberId;
 use crate::meeting::Meeting;
 use crate::meeting::event::MeetingEvent;
-use crate::view::{Audience, Lens, SharedViews, Viewer};
+use crate::view::Lens;
 
 impl Meeting {
-    /// `Some(audience)` when `viewer` is told of `event` exactly what `shared` already
-    /// holds for their audience ([`SharedViews::told_to`]), without building it; `None`
-    /// when it must be built (nothing held yet, the event may hold something of the
-    /// viewer's own, or the viewer is no participant).
-    pub fn shares_audience(
-        &self,
-        event: &MeetingEvent,
-        viewer: &Viewer,
-        shared: &SharedViews,
-    ) -> Option<Audience> {
-        let lens = Lens::new(self, viewer)?;
-        if may_be_personal(self, lens, event) {
-            return None;
-        }
-        shared.told_to(lens.audience).map(|_| lens.audience)
+    /// The members who may find something of their own in `event`'s changes (the
+    /// seats it is about and who holds their proxies), for the events a busy meeting
+    /// is made of; `None` for any other event, whose changes must be built for every
+    /// viewer. A viewer not listed is told what [`SharedViews::told_to`] holds for
+    /// their audience, once one of them was told.
+    ///
+    /// [`SharedViews::told_to`]: crate::view::SharedViews::told_to
+    pub fn concerned_by<'a>(&'a self, event: &'a MeetingEvent) -> Option<Vec<&'a MemberId>> {
+        let seats: Vec<&MemberId> = match event {
+            MeetingEvent::BallotCast { seat, cast_by, .. }
+            | MeetingEvent::VoteRegistered { seat, cast_by, .. } => vec![seat, cast_by],
+            MeetingEvent::SecretBallotCast { .. } => Vec::new(),
+            MeetingEvent::CheckedIn { member, .. } | MeetingEvent::CheckedOut { member, .. } => {
+                vec![member]
+            }
+            _ => return None,
+        };
+        // As `Changes::concerns` and `Changes::participant` decide it: the seat's own
+        // member, or the one who holds its proxy.
+        let holders = seats.iter().filter_map(|seat| self.proxies.get(*seat));
+        Some(seats.iter().copied().chain(holders).collect())
     }
 }
 
-/// Whether `event`'s changes may hold something of `lens`'s own. `true` for any event
-/// not listed: the changes are then built and looked at.
+/// Whether `event`'s changes may hold something of `lens`'s own.
 pub(super) fn may_be_personal(meeting: &Meeting, lens: Lens<'_>, event: &MeetingEvent) -> bool {
-    // The viewer's seats include one of `members`' (their own, or one whose proxy they
-    // hold): as `Changes::concerns` and `Changes::participant` decide it.
-    let concerns = |members: &[&MemberId]| {
-        lens.member.is_some_and(|me| {
-            members.iter().any(|member| {
-                *member == me
-                    || meeting
-                        .proxies
-                        .get(*member)
-                        .is_some_and(|holder| holder == me)
-            })
-        })
-    };
-    match event {
-        MeetingEvent::BallotCast { seat, cast_by, .. }
-        | MeetingEvent::VoteRegistered { seat, cast_by, .. } => concerns(&[seat, cast_by]),
-        MeetingEvent::SecretBallotCast { .. } => false,
-        MeetingEvent::CheckedIn { member, .. } | MeetingEvent::CheckedOut { member, .. } => {
-            concerns(&[member])
-        }
-        _ => true,
+    match meeting.concerned_by(event) {
+        Some(concerned) => lens.member.is_some_and(|me| concerned.contains(&me)),
+        None => true,
     }
 }

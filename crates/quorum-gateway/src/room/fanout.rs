@@ -3,8 +3,10 @@
 //! groups) a device gets one frame per commit, not one per ballot. Each subscriber gets
 //! its own projection; an update a whole audience shares is encoded once.
 
+use std::collections::HashSet;
+
 use quorum_domain::view::{Audience, SharedViews};
-use quorum_domain::{EventRecord, Meeting, MeetingEvent, ViewChange, Viewer};
+use quorum_domain::{EventRecord, Meeting, MeetingEvent, MemberId, ViewChange, Viewer};
 use quorum_protocol::{ErrorCode, ServerMessage};
 
 use crate::outbound::{Frame, Link, Outbound};
@@ -19,15 +21,30 @@ pub(super) struct Subscriber {
     pub(super) audience: Audience,
 }
 
+/// Events told in one update at most. A viewer with something of their own in one of
+/// them (a voter, for their ballot) is sent an update encoded for them alone, holding
+/// what the others are told too: with a group of *G* ballots in a named poll that is
+/// *G* updates of *G* votes each. Updates of at most this many events bound that at
+/// *G* × this, for a few more frames to everyone (measured: `load-tests/README.md`).
+const EVENTS_PER_UPDATE: usize = 256;
+
 /// Sends `records`' changes (consecutive, committed together) to every subscriber as
-/// one update covering their sequence numbers, even when a viewer sees no change (an
+/// updates covering their sequence numbers, even when a viewer sees no change (an
 /// empty update), so that every device can tell a gap. Subscribers that are gone, too
-/// slow, or no longer participants are dropped.
+/// slow, or no longer participants are dropped. All of them are queued before any is
+/// written, so a device's writer still sends them in one system call.
 pub(super) fn publish(
     meeting: &Meeting,
     records: &[EventRecord],
     subscribers: &mut Vec<Subscriber>,
 ) {
+    for chunk in records.chunks(EVENTS_PER_UPDATE) {
+        publish_update(meeting, chunk, subscribers);
+    }
+}
+
+/// Sends `records`' changes to every subscriber as one update.
+fn publish_update(meeting: &Meeting, records: &[EventRecord], subscribers: &mut Vec<Subscriber>) {
     let (Some(first), Some(last)) = (records.first(), records.last()) else {
         return;
     };
@@ -38,6 +55,15 @@ pub(super) fn publish(
     // audience. The parts every viewer of an audience shares are computed once too.
     let mut encoded: Vec<(Audience, Outbound)> = Vec::new();
     let mut shared: Vec<SharedViews> = records.iter().map(|_| SharedViews::default()).collect();
+    // The members who may find something of their own in these records; `None` if
+    // anyone may (then every viewer's changes are built).
+    let concerned: Option<HashSet<&MemberId>> =
+        records
+            .iter()
+            .try_fold(HashSet::new(), |mut concerned, record| {
+                concerned.extend(meeting.concerned_by(&record.event)?);
+                Some(concerned)
+            });
     let update = |changes: Vec<ViewChange>| {
         Frame::message(&ServerMessage::Update {
             meeting: meeting.id().clone(),
@@ -55,14 +81,13 @@ pub(super) fn publish(
         {
             return resubscribe(meeting, subscriber);
         }
-        // The fast path of a busy meeting: every record tells this viewer what its
-        // audience is told, known without building it, and the frame is encoded.
+        // The fast path of a busy meeting: nothing in the records is this viewer's own,
+        // so it is told what its audience is told, whose frame is encoded (once one of
+        // them was told, the records' shared lists are kept: `SharedViews::told_to`).
         let audience = subscriber.audience;
         let known = encoded.iter().find(|(seen, _)| *seen == audience);
-        if let Some((_, frame)) = known
-            && records.iter().zip(shared.iter()).all(|(record, shared)| {
-                meeting.shares_audience(&record.event, &subscriber.viewer, shared) == Some(audience)
-            })
+        if let (Some((_, frame)), Some(concerned)) = (known, &concerned)
+            && !member_of(&subscriber.viewer).is_some_and(|member| concerned.contains(member))
         {
             return send(subscriber, frame);
         }
@@ -110,6 +135,14 @@ fn send(subscriber: &Subscriber, frame: &Outbound) -> bool {
     }
     metrics::counter!(crate::telemetry::FRAMES_QUEUED).increment(1);
     true
+}
+
+/// The member a viewer is, if any.
+fn member_of(viewer: &Viewer) -> Option<&MemberId> {
+    match viewer {
+        Viewer::Member { member } => Some(member),
+        Viewer::Admin | Viewer::Projector => None,
+    }
 }
 
 /// A subscriber whose audience changed gets a fresh snapshot in place of the update:
