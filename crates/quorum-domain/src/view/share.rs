@@ -22,13 +22,34 @@ impl Meeting {
     ///
     /// [`SharedViews::told_to`]: crate::view::SharedViews::told_to
     pub fn concerned_by<'a>(&'a self, event: &'a MeetingEvent) -> Option<Vec<&'a MemberId>> {
+        use MeetingEvent as E;
         let seats: Vec<&MemberId> = match event {
-            MeetingEvent::BallotCast { seat, cast_by, .. }
-            | MeetingEvent::VoteRegistered { seat, cast_by, .. } => vec![seat, cast_by],
-            MeetingEvent::SecretBallotCast { .. } => Vec::new(),
-            MeetingEvent::CheckedIn { member, .. } | MeetingEvent::CheckedOut { member, .. } => {
-                vec![member]
+            E::BallotCast { seat, cast_by, .. } | E::VoteRegistered { seat, cast_by, .. } => {
+                vec![seat, cast_by]
             }
+            E::CheckedIn { member, .. }
+            | E::CheckedOut { member, .. }
+            | E::AlertAnswered { member, .. } => vec![member],
+            // Sections that are the same for a whole audience: the meeting's details,
+            // the quorum, counts, the alert, the floor, outcomes, the projector.
+            E::SecretBallotCast { .. }
+            | E::MeetingCreated { .. }
+            | E::DetailsUpdated { .. }
+            | E::MeetingOpened { .. }
+            | E::MeetingClosed { .. }
+            | E::SettingsChanged { .. }
+            | E::AlertRaised { .. }
+            | E::ProjectorDisplaySet { .. }
+            | E::PollDeleted { .. }
+            | E::FloorRequested { .. }
+            | E::FloorRequestWithdrawn { .. }
+            | E::FloorGranted { .. }
+            | E::FloorExtended { .. }
+            | E::FloorEnded { .. }
+            | E::ConclusionRecorded { .. }
+            | E::ConclusionRevised { .. }
+            | E::DirectiveIssued { .. }
+            | E::DirectiveUpdated { .. } => Vec::new(),
             _ => return None,
         };
         // As `Changes::concerns` and `Changes::participant` decide it: the seat's own
