@@ -176,6 +176,7 @@ impl RoomHandle {
             observer,
             subscribers: Vec::new(),
             recent,
+            resumes: serve::Resumes::default(),
             dedupe: Dedupe::default(),
             limits,
             pending: Pending::default(),
@@ -307,6 +308,8 @@ struct Room {
     observer: Arc<dyn RoomObserver>,
     subscribers: Vec<Subscriber>,
     recent: VecDeque<EventRecord>,
+    /// What resumes share while the state does not move (`room/serve.rs`).
+    resumes: serve::Resumes,
     dedupe: Dedupe,
     limits: RoomLimits,
     pending: Pending,

@@ -174,8 +174,9 @@ pub enum ServerMessage {
         /// The view, at `view.seq`.
         view: MeetingView,
     },
-    /// The answer to `subscribe` with `since`. `recovered: true`: `updates` holds
-    /// exactly the updates after `since`, in order, and `snapshot` is absent.
+    /// The answer to `subscribe` with `since`. `recovered: true`: `updates` covers
+    /// exactly the events after `since`, in order (the hub sends one update covering
+    /// them all, or none if nothing was missed), and `snapshot` is absent.
     /// `recovered: false`: the history is no longer kept; `snapshot` replaces the
     /// device's state and `updates` is empty.
     Resumed {

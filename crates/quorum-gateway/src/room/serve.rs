@@ -1,9 +1,10 @@
 //! A room's reads of its committed state: subscriptions with snapshots or resumes,
 //! views, and the publishing of committed events to subscribers.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
-use quorum_domain::{EventRecord, MemberId, Viewer};
+use quorum_domain::view::SharedViews;
+use quorum_domain::{EventRecord, MemberId, ViewChange, Viewer};
 use quorum_protocol::{ErrorCode, ServerMessage, Update};
 
 use crate::outbound::{Frame, Link};
@@ -93,8 +94,14 @@ impl Room {
         }
     }
 
-    /// The updates after `since`, if the window still holds every one of them.
-    fn missed(&self, viewer: &Viewer, since: u64) -> Option<Vec<Update>> {
+    /// The updates after `since`, if the window still holds every one of them: one
+    /// update covering them all, their changes coalesced (none if nothing was missed).
+    ///
+    /// Every missed event's changes are told as of the current state, so what a whole
+    /// audience is told of each is the same for every device that resumes before the
+    /// next commit: it is kept (`Resumes`), and when a whole hall reconnects at once
+    /// each record's shared parts are computed once, not once per device.
+    fn missed(&mut self, viewer: &Viewer, since: u64) -> Option<Vec<Update>> {
         let seq = self.meeting.seq();
         if since > seq {
             return None;
@@ -103,16 +110,34 @@ impl Room {
         if since.saturating_add(1) < oldest {
             return None;
         }
-        let mut updates = Vec::new();
-        for record in self.recent.iter().filter(|record| record.seq > since) {
-            updates.push(Update {
-                first_seq: record.seq,
-                seq: record.seq,
-                at: record.at,
-                changes: self.meeting.view_changes(&record.event, viewer)?,
-            });
+        if self.resumes.seq != seq {
+            self.resumes = Resumes {
+                seq,
+                shared: HashMap::new(),
+            };
         }
-        Some(updates)
+        let mut changes = Vec::new();
+        let mut covered = None;
+        for record in self.recent.iter().filter(|record| record.seq > since) {
+            let shared = self.resumes.shared.entry(record.seq).or_default();
+            let told = self
+                .meeting
+                .view_changes_sharing(&record.event, viewer, shared)?;
+            changes.extend(told.changes);
+            let first = covered.map_or(record.seq, |(first, _, _)| first);
+            covered = Some((first, record.seq, record.at));
+        }
+        Some(
+            covered
+                .map(|(first_seq, seq, at)| Update {
+                    first_seq,
+                    seq,
+                    at,
+                    changes: ViewChange::coalesce(changes),
+                })
+                .into_iter()
+                .collect(),
+        )
     }
 
     /// The members with devices subscribed here, and how many each.
@@ -149,6 +174,7 @@ impl Room {
 
     /// Pushes committed records to every subscriber and keeps them for resumes.
     pub(super) fn publish(&mut self, records: &[EventRecord]) {
+        self.resumes = Resumes::default();
         fanout::publish(&self.meeting, records, &mut self.subscribers);
         for record in records {
             self.recent.push_back(record.clone());
@@ -157,4 +183,12 @@ impl Room {
             }
         }
     }
+}
+
+/// The parts of missed events' changes that a whole audience is told, kept for the
+/// resumes made while the meeting stays at `seq` (they are told as of that state).
+#[derive(Debug, Default)]
+pub(super) struct Resumes {
+    seq: u64,
+    shared: HashMap<u64, SharedViews>,
 }

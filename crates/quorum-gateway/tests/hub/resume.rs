@@ -49,7 +49,7 @@ async fn a_device_that_missed_events_gets_exactly_them_on_resume() {
     else {
         panic!("expected a recovered resume, got {resumed:?}");
     };
-    let numbers: Vec<u64> = updates.iter().map(|update| update.seq).collect();
+    let numbers = covered(updates);
     assert_eq!(numbers, (last + 1..=now).collect::<Vec<_>>());
     mirror.resume(resumed).unwrap();
     assert_eq!(mirror.last_seq(), now);
@@ -163,7 +163,7 @@ async fn a_resume_beyond_the_window_says_so_and_sends_a_snapshot() {
             updates,
             ..
         } => {
-            let numbers: Vec<u64> = updates.iter().map(|update| update.seq).collect();
+            let numbers = covered(&updates);
             assert_eq!(numbers, (now - 4..=now).collect::<Vec<_>>());
         }
         other => panic!("5 missed events fit a window of 5, got {other:?}"),
@@ -347,7 +347,7 @@ async fn a_restarted_hub_keeps_every_acknowledged_event() {
             updates,
             ..
         } => {
-            let numbers: Vec<u64> = updates.iter().map(|update| update.seq).collect();
+            let numbers = covered(updates);
             assert_eq!(numbers, (since + 1..=before_seq).collect::<Vec<_>>());
         }
         other => panic!("expected a recovered resume after the restart, got {other:?}"),
@@ -548,4 +548,12 @@ async fn closed_with(device: &mut Connection) -> u16 {
             Err(error) => panic!("expected a close frame, got {error}"),
         }
     }
+}
+
+/// The events a resume's updates cover, in order (an update may cover several).
+fn covered(updates: &[quorum_protocol::Update]) -> Vec<u64> {
+    updates
+        .iter()
+        .flat_map(|update| update.first_seq..=update.seq)
+        .collect()
 }
