@@ -10,13 +10,13 @@
 //! result could still be seen (a poll removed in between takes the earlier change's
 //! fields with it; a poll shown again is shown whole).
 
-use std::collections::HashSet;
+use std::collections::BTreeSet;
 
 use crate::id::{ConclusionId, DirectiveId, MemberId, PollId};
 use crate::view::ViewChange;
 
 /// What a change replaces: two changes with the same slot, the later wins.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Slot<'a> {
     Meeting,
     Me,
@@ -73,7 +73,7 @@ impl ViewChange {
             return changes;
         }
         let keep: Vec<bool> = {
-            let mut later = HashSet::with_capacity(changes.len());
+            let mut later = BTreeSet::new();
             let mut keep: Vec<bool> = changes
                 .iter()
                 .rev()
