@@ -2,8 +2,9 @@
 //! come from the fan-out when it works, from the log when it does not (a gap, a lost
 //! subscription, a poll, a lost race); either way they are applied strictly in order,
 //! each checked against the hash chain, and pushed to this node's devices like the
-//! room's own commits.
+//! room's own commits: what one read or one fan-out message brings is one group.
 
+use quorum_domain::EventRecord;
 use quorum_store::Record;
 
 use crate::audit::{ChainHash, ChainHead};
@@ -29,14 +30,11 @@ impl Room {
     /// Records another node committed, from the fan-out. A record the room has is
     /// skipped; one past a gap sends the room to the log.
     pub(super) async fn remote(&mut self, head: u64, records: Vec<Record>) {
-        for stored in &records {
-            match self.follow(stored) {
-                Ok(()) => {}
-                Err(Unfollowable::Gap) => break,
-                Err(Unfollowable::Broken(reason)) => {
-                    self.broken(&reason).await;
-                    return;
-                }
+        match self.follow_group(&records) {
+            Ok(()) | Err((_, Unfollowable::Gap)) => {}
+            Err((_, Unfollowable::Broken(reason))) => {
+                self.broken(&reason).await;
+                return;
             }
         }
         if head > self.head.seq {
@@ -70,23 +68,39 @@ impl Room {
             }
             metrics::counter!(telemetry::CATCH_UP_EVENTS, "cause" => cause)
                 .increment(records.len() as u64);
-            for stored in &records {
-                if let Err(error) = self.follow(stored) {
-                    let reason = match error {
-                        Unfollowable::Gap => format!("the log skips to event {}", stored.seq),
-                        Unfollowable::Broken(reason) => reason,
-                    };
-                    self.broken(&reason).await;
-                    return;
-                }
+            if let Err((seq, error)) = self.follow_group(&records) {
+                let reason = match error {
+                    Unfollowable::Gap => format!("the log skips to event {seq}"),
+                    Unfollowable::Broken(reason) => reason,
+                };
+                self.broken(&reason).await;
+                return;
             }
         }
     }
 
-    /// Applies one committed record if it is the next one, and pushes it to the devices.
-    fn follow(&mut self, stored: &Record) -> Result<(), Unfollowable> {
+    /// Applies `records` in order up to the first it cannot follow (whose sequence
+    /// number comes with the error), and pushes what it applied to the devices as one
+    /// group: a follower coalesces like the node that committed them, instead of
+    /// sending each device an update per event.
+    fn follow_group(&mut self, records: &[Record]) -> Result<(), (u64, Unfollowable)> {
+        let mut followed = Vec::with_capacity(records.len());
+        let outcome = records.iter().try_for_each(|stored| {
+            let record = self.follow(stored).map_err(|error| (stored.seq, error))?;
+            followed.extend(record);
+            Ok(())
+        });
+        if !followed.is_empty() {
+            self.observer.committed(&self.meeting, &followed);
+            self.publish(&followed);
+        }
+        outcome
+    }
+
+    /// Applies one committed record if it is the next one; `None` if the room has it.
+    fn follow(&mut self, stored: &Record) -> Result<Option<EventRecord>, Unfollowable> {
         if stored.seq <= self.head.seq {
-            return Ok(());
+            return Ok(None);
         }
         if stored.seq != self.head.seq.saturating_add(1) {
             return Err(Unfollowable::Gap);
@@ -106,10 +120,7 @@ impl Room {
             seq: stored.seq,
             hash: ChainHash::of(&self.stream, stored),
         };
-        let records = [record];
-        self.observer.committed(&self.meeting, &records);
-        self.publish(&records);
-        Ok(())
+        Ok(Some(record))
     }
 
     /// The room's state cannot follow the log (a bug, or a damaged record): rebuild it
