@@ -99,23 +99,17 @@ impl Pool {
         let mut ready = vec![false; self.children.len()];
         let mut ticker = tokio::time::interval(PROGRESS_EVERY);
         while ready.contains(&false) {
-            tokio::select! {
-                _ = ticker.tick() => progress(label, self.counts()),
-                report = self.reports.recv() => {
-                    let (index, report) = report.context("every worker went away")?;
-                    match report {
-                        Some(Report::Progress { counts }) => self.set(index, counts),
-                        Some(Report::Ready { counts, errors }) => {
-                            self.set(index, counts);
-                            self.keep(errors);
-                            if let Some(slot) = ready.get_mut(index) {
-                                *slot = true;
-                            }
-                        }
-                        Some(Report::Done(_)) | None => {
-                            anyhow::bail!("worker {index} stopped while connecting");
-                        }
+            match self.hear(label, &mut ticker).await? {
+                Heard::Tick | Heard::Progress => {}
+                Heard::Report(index, Report::Ready { counts, errors }) => {
+                    self.set(index, counts);
+                    self.keep(errors);
+                    if let Some(slot) = ready.get_mut(index) {
+                        *slot = true;
                     }
+                }
+                Heard::Report(index, _) | Heard::Done(index, _) | Heard::Exited(index) => {
+                    anyhow::bail!("worker {index} stopped while connecting");
                 }
             }
         }
@@ -148,14 +142,10 @@ impl Pool {
             if started.elapsed() >= timeout {
                 return Ok(false);
             }
-            tokio::select! {
-                _ = ticker.tick() => progress(label, self.counts()),
-                report = self.reports.recv() => {
-                    let (index, report) = report.context("every worker went away")?;
-                    match report {
-                        Some(Report::Progress { counts }) => self.set(index, counts),
-                        Some(_) | None => anyhow::bail!("worker {index} ended early"),
-                    }
+            match self.hear(label, &mut ticker).await? {
+                Heard::Tick | Heard::Progress => {}
+                Heard::Report(index, _) | Heard::Done(index, _) | Heard::Exited(index) => {
+                    anyhow::bail!("worker {index} ended early")
                 }
             }
         }
@@ -174,23 +164,16 @@ impl Pool {
         let mut outcomes: Vec<Option<Outcome>> = vec![None; self.children.len()];
         let mut ticker = tokio::time::interval(PROGRESS_EVERY);
         while outcomes.iter().any(Option::is_none) {
-            tokio::select! {
-                _ = ticker.tick() => progress("finishing", self.counts()),
-                report = self.reports.recv() => {
-                    let (index, report) = report.context("every worker went away")?;
-                    match report {
-                        Some(Report::Progress { counts }) => self.set(index, counts),
-                        Some(Report::Done(outcome)) => {
-                            if let Some(slot) = outcomes.get_mut(index) {
-                                *slot = Some(*outcome);
-                            }
-                        }
-                        Some(Report::Ready { .. }) => {}
-                        None => {
-                            if outcomes.get(index).is_some_and(Option::is_none) {
-                                anyhow::bail!("worker {index} exited without its results");
-                            }
-                        }
+            match self.hear("finishing", &mut ticker).await? {
+                Heard::Tick | Heard::Progress | Heard::Report(_, _) => {}
+                Heard::Done(index, outcome) => {
+                    if let Some(slot) = outcomes.get_mut(index) {
+                        *slot = Some(*outcome);
+                    }
+                }
+                Heard::Exited(index) => {
+                    if outcomes.get(index).is_some_and(Option::is_none) {
+                        anyhow::bail!("worker {index} exited without its results");
                     }
                 }
             }
@@ -200,6 +183,33 @@ impl Pool {
             let _ = child.wait().await;
         }
         Ok((outcomes.into_iter().flatten().collect(), self.errors))
+    }
+
+    /// The next thing the workers say (progress is recorded here), or the ticker's
+    /// tick, on which it prints the progress.
+    async fn hear(
+        &mut self,
+        label: &str,
+        ticker: &mut tokio::time::Interval,
+    ) -> anyhow::Result<Heard> {
+        tokio::select! {
+            _ = ticker.tick() => {
+                progress(label, self.counts());
+                Ok(Heard::Tick)
+            }
+            report = self.reports.recv() => {
+                let (index, report) = report.context("every worker went away")?;
+                Ok(match report {
+                    Some(Report::Progress { counts }) => {
+                        self.set(index, counts);
+                        Heard::Progress
+                    }
+                    Some(Report::Done(outcome)) => Heard::Done(index, outcome),
+                    Some(report) => Heard::Report(index, report),
+                    None => Heard::Exited(index),
+                })
+            }
+        }
     }
 
     /// The distinct errors workers reported when ready.
@@ -232,6 +242,19 @@ impl Pool {
             }
         }
     }
+}
+
+/// What [`Pool::hear`] heard.
+enum Heard {
+    Tick,
+    /// A worker's counts moved (already recorded).
+    Progress,
+    /// A worker's results.
+    Done(usize, Box<Outcome>),
+    /// Any other report.
+    Report(usize, Report),
+    /// The worker's output ended.
+    Exited(usize),
 }
 
 fn progress(label: &str, counts: Counts) {
