@@ -96,63 +96,32 @@ impl Devices {
 
 /// The sections in which two views differ, with both values.
 fn differences(updated: &MeetingView, fresh: &MeetingView) -> String {
+    /// A section of the view as the text it is compared by.
+    type Section = fn(&MeetingView) -> String;
+    const SECTIONS: [(&str, Section); 11] = [
+        ("seq and audience", |view| {
+            format!("{} {:?}", view.seq, view.audience)
+        }),
+        ("meeting", |view| format!("{:?}", view.meeting)),
+        ("me", |view| format!("{:?}", view.me)),
+        ("participants", |view| format!("{:?}", view.participants)),
+        ("quorum", |view| format!("{:?}", view.quorum)),
+        ("alert", |view| format!("{:?}", view.alert)),
+        ("agenda", |view| format!("{:?}", view.agenda)),
+        ("polls", |view| format!("{:?}", view.polls)),
+        ("floor", |view| format!("{:?}", view.floor)),
+        ("outcomes", |view| {
+            format!("{:?} {:?}", view.conclusions, view.directives)
+        }),
+        ("projector", |view| format!("{:?}", view.projector)),
+    ];
     let mut out = String::new();
-    let mut compare = |name: &str, a: String, b: String| {
+    for (name, section) in SECTIONS {
+        let (a, b) = (section(updated), section(fresh));
         if a != b {
             out.push_str(&format!("\n{name}:\n  updated: {a}\n  fresh:   {b}"));
         }
-    };
-    compare(
-        "seq and audience",
-        format!("{} {:?}", updated.seq, updated.audience),
-        format!("{} {:?}", fresh.seq, fresh.audience),
-    );
-    compare(
-        "meeting",
-        format!("{:?}", updated.meeting),
-        format!("{:?}", fresh.meeting),
-    );
-    compare("me", format!("{:?}", updated.me), format!("{:?}", fresh.me));
-    compare(
-        "participants",
-        format!("{:?}", updated.participants),
-        format!("{:?}", fresh.participants),
-    );
-    compare(
-        "quorum",
-        format!("{:?}", updated.quorum),
-        format!("{:?}", fresh.quorum),
-    );
-    compare(
-        "alert",
-        format!("{:?}", updated.alert),
-        format!("{:?}", fresh.alert),
-    );
-    compare(
-        "agenda",
-        format!("{:?}", updated.agenda),
-        format!("{:?}", fresh.agenda),
-    );
-    compare(
-        "polls",
-        format!("{:?}", updated.polls),
-        format!("{:?}", fresh.polls),
-    );
-    compare(
-        "floor",
-        format!("{:?}", updated.floor),
-        format!("{:?}", fresh.floor),
-    );
-    compare(
-        "outcomes",
-        format!("{:?} {:?}", updated.conclusions, updated.directives),
-        format!("{:?} {:?}", fresh.conclusions, fresh.directives),
-    );
-    compare(
-        "projector",
-        format!("{:?}", updated.projector),
-        format!("{:?}", fresh.projector),
-    );
+    }
     out
 }
 

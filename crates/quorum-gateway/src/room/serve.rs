@@ -116,28 +116,25 @@ impl Room {
                 shared: HashMap::new(),
             };
         }
+        let missed = || self.recent.iter().filter(|record| record.seq > since);
+        let (Some(first), Some(last)) = (missed().next(), missed().next_back()) else {
+            return Some(Vec::new());
+        };
+        let (first_seq, last_seq, at) = (first.seq, last.seq, last.at);
         let mut changes = Vec::new();
-        let mut covered = None;
-        for record in self.recent.iter().filter(|record| record.seq > since) {
+        for record in missed() {
             let shared = self.resumes.shared.entry(record.seq).or_default();
             let told = self
                 .meeting
                 .view_changes_sharing(&record.event, viewer, shared)?;
             changes.extend(told.changes);
-            let first = covered.map_or(record.seq, |(first, _, _)| first);
-            covered = Some((first, record.seq, record.at));
         }
-        Some(
-            covered
-                .map(|(first_seq, seq, at)| Update {
-                    first_seq,
-                    seq,
-                    at,
-                    changes: ViewChange::coalesce(changes),
-                })
-                .into_iter()
-                .collect(),
-        )
+        Some(vec![Update {
+            first_seq,
+            seq: last_seq,
+            at,
+            changes: ViewChange::coalesce(changes),
+        }])
     }
 
     /// The members with devices subscribed here, and how many each.
