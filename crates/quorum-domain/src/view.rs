@@ -193,8 +193,10 @@ pub struct ParticipantView {
     pub voting_right: bool,
     /// Weight.
     pub weight: u32,
-    /// Whether checked in.
-    pub attendance: Attendance,
+    /// Whether checked in: on the chair's console only. Delegates, guests and the
+    /// projector are told attendance as counts (`quorum`) and their own in `me`, so a
+    /// roll call of N does not send each of N devices N rows.
+    pub attendance: Option<Attendance>,
     /// The holder of their proxy (the chair's console and the people concerned).
     pub proxy_given_to: Option<MemberId>,
     /// Their answer to the alert (the chair's console only).
@@ -368,7 +370,7 @@ impl Meeting {
             role: invitee.role,
             voting_right: participant.votes(),
             weight: invitee.weight,
-            attendance: participant.attendance,
+            attendance: Some(participant.attendance).filter(|_| lens.is_keeper()),
             proxy_given_to: holder.filter(|_| concerned).cloned(),
             alert_answer: participant
                 .alert_answer

@@ -191,7 +191,7 @@ pub(crate) fn changes(
         E::AlertRaised { .. } => out.alert(),
         E::AlertAnswered { member, .. } => {
             out.alert();
-            out.participant(member);
+            out.participant_if_shown(member);
             out.me_if(&[member]);
         }
         E::ParticipantsInvited { invitees, .. } => {
@@ -225,7 +225,7 @@ pub(crate) fn changes(
             out.all_seats();
         }
         E::CheckedIn { member, .. } | E::CheckedOut { member, .. } => {
-            out.participant(member);
+            out.participant_if_shown(member);
             out.quorum();
             out.me_if(&[member]);
             out.uncounted_polls();
@@ -369,6 +369,15 @@ impl Changes<'_> {
             self.list.push(ViewChange::Participant {
                 participant: self.meeting.participant_view(self.lens, participant),
             });
+        }
+    }
+
+    /// A participant's row after a change to what only the chair's console and the
+    /// member see in it (attendance, an answer to the alert); the other viewers' rows
+    /// did not change.
+    fn participant_if_shown(&mut self, member: &MemberId) {
+        if self.lens.is_keeper() || self.lens.member == Some(member) {
+            self.participant(member);
         }
     }
 

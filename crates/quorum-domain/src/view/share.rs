@@ -27,9 +27,11 @@ impl Meeting {
             E::BallotCast { seat, cast_by, .. } | E::VoteRegistered { seat, cast_by, .. } => {
                 vec![seat, cast_by]
             }
+            // Their standing, and their row as the chair's console and they see it
+            // (`Changes::participant_if_shown`): nothing for a proxy holder.
             E::CheckedIn { member, .. }
             | E::CheckedOut { member, .. }
-            | E::AlertAnswered { member, .. } => vec![member],
+            | E::AlertAnswered { member, .. } => return Some(vec![member]),
             // Sections that are the same for a whole audience: the meeting's details,
             // the quorum, counts, the alert, the floor, outcomes, the projector.
             E::SecretBallotCast { .. }

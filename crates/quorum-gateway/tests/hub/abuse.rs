@@ -432,7 +432,7 @@ async fn a_replayed_request_id_gets_the_first_answer_and_appends_nothing() {
         .unwrap();
     assert_eq!(
         delegate.attendance,
-        Attendance::Absent,
+        Some(Attendance::Absent),
         "the replay did not check the delegate in again"
     );
 

@@ -225,7 +225,8 @@ fn attendance(record: &Record, people: &BTreeMap<&str, &ParticipantView>) -> Att
             attendance.guests.push(person(participant));
             continue;
         }
-        match participant.attendance {
+        // The record's view is the administrator's, which shows every row's attendance.
+        match participant.attendance.unwrap_or(Presence::Absent) {
             Presence::Present {
                 mode: PresenceMode::InRoom,
                 ..
