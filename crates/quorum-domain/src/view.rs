@@ -13,7 +13,7 @@ mod share;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-pub use change::{SharedViews, Told, ViewChange};
+pub use change::{SharedViews, StateViews, Told, ViewChange};
 pub use poll::{
     MySeat, PollProgress, PollView, Progress, ReceiptEntry, ResultsView, RoundView, SeatVote,
 };
@@ -305,21 +305,29 @@ impl Meeting {
         event: &crate::meeting::event::MeetingEvent,
         viewer: &Viewer,
     ) -> Option<Vec<ViewChange>> {
-        self.view_changes_sharing(event, viewer, &mut SharedViews::default())
-            .map(|told| told.changes)
+        self.view_changes_sharing(
+            event,
+            viewer,
+            &mut StateViews::default(),
+            &mut SharedViews::default(),
+        )
+        .map(|told| told.changes)
     }
 
-    /// [`Meeting::view_changes`] for one of many viewers of the same event: what is the
-    /// same for a whole audience is computed once in `shared` (start each event with a
-    /// fresh one), and the answer says whether the whole audience is told the same.
+    /// [`Meeting::view_changes`] for one of many viewers of the same events: what is
+    /// the same for a whole audience is computed once, in `state` for what depends on
+    /// the meeting's state alone (one for every event told from this state) and in
+    /// `shared` for the event's whole list (one per event); the answer says whether
+    /// the whole audience is told the same.
     pub fn view_changes_sharing(
         &self,
         event: &crate::meeting::event::MeetingEvent,
         viewer: &Viewer,
+        state: &mut StateViews,
         shared: &mut SharedViews,
     ) -> Option<Told> {
         let lens = Lens::new(self, viewer)?;
-        Some(change::changes(self, lens, event, shared))
+        Some(change::changes(self, lens, event, state, shared))
     }
 
     pub(crate) fn info_view(&self) -> MeetingInfo {

@@ -117,18 +117,23 @@ pub enum ViewChange {
     },
 }
 
-/// The parts of one event's changes that are the same for every viewer of an audience
-/// (the quorum, a poll's counts and tally), computed for the first viewer that needs
-/// them and reused for the others. Each is a pass over every participant: computed per
-/// viewer, a ballot in a meeting of N devices would cost N² steps.
-///
-/// A whole list of changes that is the same for every viewer of an audience is kept too,
+/// The parts of changes computed from the meeting's state alone, per audience (the
+/// quorum, a poll's counts and tally): computed for the first viewer that needs them and
+/// reused for every other viewer and every event told from the same state (a commit
+/// group's events are all told as of the state after the group). Each is a pass over
+/// every participant: computed per viewer, a ballot in a meeting of N devices would cost
+/// N² steps; computed per event, a group of G ballots G × N.
+#[derive(Debug, Default)]
+pub struct StateViews {
+    quorum: Option<QuorumState>,
+    polls: Vec<(PollId, Audience, Progress, Option<ResultsView>)>,
+}
+
+/// One event's list of changes that is the same for every viewer of an audience, kept
 /// so that the others who may be told it (see `view/share.rs`) get it without a
 /// rebuild.
 #[derive(Debug, Default)]
 pub struct SharedViews {
-    quorum: Option<QuorumState>,
-    polls: Vec<(PollId, Audience, Progress, Option<ResultsView>)>,
     pub(super) told: Vec<(Audience, Vec<ViewChange>)>,
 }
 
@@ -160,6 +165,7 @@ pub(crate) fn changes(
     meeting: &Meeting,
     lens: Lens<'_>,
     event: &MeetingEvent,
+    state: &mut StateViews,
     shared: &mut SharedViews,
 ) -> Told {
     if !super::share::may_be_personal(meeting, lens, event)
@@ -173,7 +179,7 @@ pub(crate) fn changes(
     let mut out = Changes {
         meeting,
         lens,
-        shared: &mut *shared,
+        state,
         list: Vec::new(),
         personal: false,
     };
@@ -322,7 +328,7 @@ pub(crate) fn changes(
 struct Changes<'a> {
     meeting: &'a Meeting,
     lens: Lens<'a>,
-    shared: &'a mut SharedViews,
+    state: &'a mut StateViews,
     list: Vec<ViewChange>,
     /// Whether a change holds something of the viewer's own.
     personal: bool,
@@ -337,7 +343,7 @@ impl Changes<'_> {
 
     fn quorum(&mut self) {
         let meeting = self.meeting;
-        let quorum = self.shared.quorum.get_or_insert_with(|| meeting.quorum());
+        let quorum = self.state.quorum.get_or_insert_with(|| meeting.quorum());
         self.list.push(ViewChange::Quorum { quorum: *quorum });
     }
 
@@ -478,7 +484,7 @@ impl Changes<'_> {
         };
         let audience = self.lens.audience;
         let known = self
-            .shared
+            .state
             .polls
             .iter()
             .find(|(id, seen, ..)| id == poll && *seen == audience)
@@ -487,7 +493,7 @@ impl Changes<'_> {
             Some(parts) => parts,
             None => {
                 let parts = self.meeting.poll_counts(self.lens, entry);
-                self.shared
+                self.state
                     .polls
                     .push((poll.clone(), audience, parts.0, parts.1.clone()));
                 parts

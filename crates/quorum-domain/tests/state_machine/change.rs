@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use quorum_domain::view::{Audience, SharedViews};
+use quorum_domain::view::{Audience, SharedViews, StateViews};
 use quorum_domain::{Meeting, MeetingEvent, MeetingView, PollId, ViewChange, Viewer};
 
 use super::view::{check_agenda, check_my_seats, check_participant_view, check_poll_view};
@@ -156,11 +156,12 @@ pub(crate) fn check_seats_told(
 /// [`SharedViews`] tells each the same as computing them alone, and viewers told that
 /// their changes are their audience's are all told the same.
 pub(crate) fn check_sharing(meeting: &Meeting, event: &MeetingEvent, viewers: &[Viewer]) {
+    let mut state = StateViews::default();
     let mut shared = SharedViews::default();
     let mut by_audience: Vec<(Audience, Vec<ViewChange>, &Viewer)> = Vec::new();
     for viewer in viewers {
         let alone = meeting.view_changes(event, viewer);
-        let told = meeting.view_changes_sharing(event, viewer, &mut shared);
+        let told = meeting.view_changes_sharing(event, viewer, &mut state, &mut shared);
         assert_eq!(
             told.as_ref().map(|told| &told.changes),
             alone.as_ref(),
@@ -176,6 +177,26 @@ pub(crate) fn check_sharing(meeting: &Meeting, event: &MeetingEvent, viewers: &[
                 "{first:?} and {viewer:?} share {audience:?} but are told differently of {event:?}"
             ),
             None => by_audience.push((audience, told.changes, viewer)),
+        }
+    }
+}
+
+/// What the fan-out relies on for a commit group: its events, told as of the state after
+/// the group with one [`StateViews`] for all of them (and one [`SharedViews`] each), tell
+/// every viewer what computing each event alone does, so that what `StateViews` keeps
+/// depends on the state alone and not on the event it was first computed for.
+pub(crate) fn check_group_sharing(meeting: &Meeting, events: &[&MeetingEvent], viewers: &[Viewer]) {
+    let mut state = StateViews::default();
+    let mut shared: Vec<SharedViews> = events.iter().map(|_| SharedViews::default()).collect();
+    for viewer in viewers {
+        for (event, shared) in events.iter().zip(shared.iter_mut()) {
+            let alone = meeting.view_changes(event, viewer);
+            let told = meeting.view_changes_sharing(event, viewer, &mut state, shared);
+            assert_eq!(
+                told.map(|told| told.changes),
+                alone,
+                "telling a group from one state changed what {viewer:?} is told of {event:?}"
+            );
         }
     }
 }

@@ -12,7 +12,7 @@ use quorum_domain::{
     MeetingId, MemberId, PollId, Rejection, Timestamp,
 };
 
-use super::change::{check_changes, check_seats_told, check_sharing};
+use super::change::{check_changes, check_group_sharing, check_seats_told, check_sharing};
 use super::command::Step;
 use super::device::Devices;
 use super::model::{MeetingModel, Model};
@@ -198,6 +198,8 @@ impl Harness {
             stepper, self.meeting,
             "applying the events one by one differs"
         );
+        let events: Vec<&MeetingEvent> = records.iter().map(|record| &record.event).collect();
+        check_group_sharing(&self.meeting, &events, &viewers(&self.meeting));
 
         if let MeetingCommand::CastBallot {
             poll,

@@ -5,7 +5,7 @@
 
 use std::collections::HashSet;
 
-use quorum_domain::view::{Audience, SharedViews};
+use quorum_domain::view::{Audience, SharedViews, StateViews};
 use quorum_domain::{EventRecord, Meeting, MeetingEvent, MemberId, ViewChange, Viewer};
 use quorum_protocol::{ErrorCode, ServerMessage};
 
@@ -54,6 +54,7 @@ fn publish_update(meeting: &Meeting, records: &[EventRecord], subscribers: &mut 
     // Most viewers are told what their whole audience is told: one encoding per
     // audience. The parts every viewer of an audience shares are computed once too.
     let mut encoded: Vec<(Audience, Outbound)> = Vec::new();
+    let mut state = StateViews::default();
     let mut shared: Vec<SharedViews> = records.iter().map(|_| SharedViews::default()).collect();
     // The members who may find something of their own in these records; `None` if
     // anyone may (then every viewer's changes are built).
@@ -96,7 +97,7 @@ fn publish_update(meeting: &Meeting, records: &[EventRecord], subscribers: &mut 
         let mut shared_by = Some(audience);
         for (record, shared) in records.iter().zip(shared.iter_mut()) {
             let Some(told) =
-                meeting.view_changes_sharing(&record.event, &subscriber.viewer, shared)
+                meeting.view_changes_sharing(&record.event, &subscriber.viewer, &mut state, shared)
             else {
                 let _ = subscriber.link.send(&Frame::message(&ServerMessage::error(
                     ErrorCode::Forbidden,

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use quorum_domain::view::SharedViews;
+use quorum_domain::view::{SharedViews, StateViews};
 use quorum_domain::{EventRecord, MemberId, ViewChange, Viewer};
 use quorum_protocol::{ErrorCode, ServerMessage, Update};
 
@@ -113,7 +113,7 @@ impl Room {
         if self.resumes.seq != seq {
             self.resumes = Resumes {
                 seq,
-                shared: HashMap::new(),
+                ..Resumes::default()
             };
         }
         let missed = || self.recent.iter().filter(|record| record.seq > since);
@@ -124,9 +124,12 @@ impl Room {
         let mut changes = Vec::new();
         for record in missed() {
             let shared = self.resumes.shared.entry(record.seq).or_default();
-            let told = self
-                .meeting
-                .view_changes_sharing(&record.event, viewer, shared)?;
+            let told = self.meeting.view_changes_sharing(
+                &record.event,
+                viewer,
+                &mut self.resumes.state,
+                shared,
+            )?;
             changes.extend(told.changes);
         }
         Some(vec![Update {
@@ -187,5 +190,6 @@ impl Room {
 #[derive(Debug, Default)]
 pub(super) struct Resumes {
     seq: u64,
+    state: StateViews,
     shared: HashMap<u64, SharedViews>,
 }
