@@ -378,9 +378,9 @@ impl Changes<'_> {
         }
     }
 
-    /// A participant's row after a change to what only the chair's console and the
-    /// member see in it (attendance, an answer to the alert); the other viewers' rows
-    /// did not change.
+    /// A participant's row after a change to what only some see in it: attendance
+    /// shows on the chair's console, an answer to the alert there and in the member's
+    /// own row. Every other viewer's row did not change.
     fn participant_if_shown(&mut self, member: &MemberId) {
         if self.lens.is_keeper() || self.lens.member == Some(member) {
             self.participant(member);
