@@ -15,6 +15,7 @@ mod hub {
     mod abuse;
     mod access;
     mod cluster;
+    mod contention;
     mod documents;
     mod meeting;
     mod notes;

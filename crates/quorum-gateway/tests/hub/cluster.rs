@@ -44,7 +44,7 @@ fn shared_log(dir: &tempfile::TempDir) -> SqliteLog {
 
 /// Three nodes `a`, `b`, `c` on one log in a temp dir (kept alive by the first
 /// value), fanned out through the machine's Redis under a fresh prefix.
-async fn three_nodes() -> (tempfile::TempDir, [TestHub; 3]) {
+pub(super) async fn three_nodes() -> (tempfile::TempDir, [TestHub; 3]) {
     let dir = tempfile::tempdir().unwrap();
     let log = shared_log(&dir);
     let prefix = fresh_prefix();
