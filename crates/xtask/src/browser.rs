@@ -1,6 +1,7 @@
 //! `cargo xtask browser-deps`: what the browser end-to-end tests need, installed by the
 //! project itself — Debian's `chromium` (never a browser download of playwright's own),
-//! poppler's `pdftotext` (the minutes' tests) and the npm packages pinned in
+//! poppler's `pdftotext` (the minutes' tests), `openssl` (the TLS test offers the hub
+//! the versions rustls cannot) and the npm packages pinned in
 //! `crates/quorum-web/tests/browser/package-lock.json`.
 
 use std::path::Path;
@@ -12,25 +13,34 @@ use anyhow::{Context, Result, bail};
 const CHROMIUM: &str = "/usr/bin/chromium";
 /// The browser tests' folder, from the workspace root.
 const TESTS: &str = "crates/quorum-web/tests/browser";
-/// The Debian packages: the browser, a font with every Vietnamese letter, and poppler's
-/// `pdftotext`, with which the minutes' tests read the PDF back.
-const PACKAGES: &[&str] = &["chromium", "fonts-dejavu-core", "poppler-utils"];
-/// Installed by `poppler-utils`.
-const PDFTOTEXT: &str = "/usr/bin/pdftotext";
+/// The Debian packages: the browser, a font with every Vietnamese letter, poppler's
+/// `pdftotext`, with which the minutes' tests read the PDF back, and `openssl`, whose
+/// `s_client` offers the hub TLS 1.0 and 1.1 in the TLS test.
+const PACKAGES: &[&str] = &["chromium", "fonts-dejavu-core", "poppler-utils", "openssl"];
+/// The programs the tests run, and the package that installs each.
+const PROGRAMS: &[(&str, &str)] = &[
+    (CHROMIUM, "chromium"),
+    ("/usr/bin/pdftotext", "poppler-utils"),
+    ("/usr/bin/openssl", "openssl"),
+];
 /// A copy of the lock `npm ci` last installed, to notice when the lock changes.
 const INSTALLED_LOCK: &str = "node_modules/.quorum-installed-lock.json";
 
-/// Installs chromium if it is missing, and the npm packages if missing or out of date.
+/// Installs the Debian packages if a program the tests run is missing, and the npm
+/// packages if missing or out of date.
 pub(crate) fn deps(root: &Path) -> Result<()> {
-    if Path::new(CHROMIUM).exists() && Path::new(PDFTOTEXT).exists() {
-        eprintln!("browser-deps: {CHROMIUM} and {PDFTOTEXT} are installed");
+    if PROGRAMS
+        .iter()
+        .all(|(program, _)| Path::new(program).exists())
+    {
+        eprintln!("browser-deps: the programs the tests run are installed");
     } else {
-        install_chromium()?;
+        install_packages()?;
     }
     npm_ci(&root.join(TESTS))
 }
 
-fn install_chromium() -> Result<()> {
+fn install_packages() -> Result<()> {
     eprintln!(
         "browser-deps: installing {} with apt-get",
         PACKAGES.join(" ")
@@ -47,11 +57,10 @@ fn install_chromium() -> Result<()> {
         run(Command::new("apt-get").arg("update"))?;
         install()?;
     }
-    if !Path::new(CHROMIUM).exists() {
-        bail!("apt-get installed chromium but {CHROMIUM} is not there");
-    }
-    if !Path::new(PDFTOTEXT).exists() {
-        bail!("apt-get installed poppler-utils but {PDFTOTEXT} is not there");
+    for (program, package) in PROGRAMS {
+        if !Path::new(program).exists() {
+            bail!("apt-get installed {package} but {program} is not there");
+        }
     }
     Ok(())
 }

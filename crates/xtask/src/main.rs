@@ -23,8 +23,9 @@ tasks:
   clippy           lint every crate and target with warnings as errors
   protocol-docs    regenerate docs/protocol/asyncapi.yaml and docs/protocol/quorum.schema.json
   deny             check licences, bans and sources with cargo-deny (installs it if missing)
-  browser-deps     install what the browser tests need: Debian's chromium, and npm ci in
-                   crates/quorum-web/tests/browser (each only when missing or out of date)
+  browser-deps     install what the tests run: Debian's chromium, pdftotext and openssl,
+                   and npm ci in crates/quorum-web/tests/browser (each only when missing
+                   or out of date)
 ";
 
 fn main() -> ExitCode {
