@@ -22,6 +22,7 @@ mod hub {
     mod rest;
     mod resume;
     mod roles;
+    mod secret_wire;
     mod support;
     mod uploads;
     mod versions;
