@@ -182,6 +182,49 @@ async fn a_resume_beyond_the_window_says_so_and_sends_a_snapshot() {
     );
 }
 
+/// R2 across a hall: every device that resumes past the window, all at once, is told
+/// so and gets a snapshot at the head; none is sent a partial history.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_device_resuming_beyond_the_window_at_once_gets_a_snapshot() {
+    const DEVICES: usize = 200;
+    let hub = TestHub::start_with(|config| config.limits.resume_window = 5).await;
+    let meeting = hub.meeting("hop-ca-hoi-truong", DEVICES).await;
+    let mut devices = Vec::new();
+    for member in &meeting.delegates {
+        let token = hub.member_token(member).await;
+        let (mut device, _) = hub.connect(&token).await;
+        let mirror = follow(&mut device, &meeting.id).await;
+        devices.push((token, mirror));
+    }
+    let now = churn(&hub, &meeting, 20).await;
+
+    let resumed = futures_util::future::join_all(devices.into_iter().map(|(token, mirror)| {
+        let hub = &hub;
+        let meeting = &meeting;
+        async move {
+            let (mut device, _) = hub.connect(&token).await;
+            let since = mirror.last_seq();
+            let answer = device.subscribe(&meeting.id, Some(since)).await.unwrap();
+            (mirror, answer)
+        }
+    }))
+    .await;
+    let fresh = {
+        let (mut device, _) = hub.connect(&hub.member_token(&meeting.chair).await).await;
+        snapshot(&mut device, &meeting.id).await
+    };
+    for (mut mirror, answer) in resumed {
+        assert!(
+            matches!(&answer, Subscribed::Resumed { recovered: false, updates, snapshot: Some(view), .. }
+                if updates.is_empty() && view.seq == now),
+            "a device past the window must get a snapshot at {now}: {answer:?}"
+        );
+        mirror.resume(answer).unwrap();
+        assert_eq!(mirror.last_seq(), now);
+        assert_eq!(*mirror.quorum(), fresh.quorum);
+    }
+}
+
 #[tokio::test]
 async fn a_resent_ballot_gets_the_same_receipt_and_counts_once() {
     let hub = TestHub::start().await;
