@@ -63,8 +63,13 @@ pub(crate) async fn run(args: VerifyArgs) -> anyhow::Result<()> {
 
 /// The report for a person.
 fn describe(report: &Report) -> String {
+    let results = if report.polls_recounted == 1 {
+        "result"
+    } else {
+        "results"
+    };
     let mut text = format!(
-        "meeting {}: {} events, {} poll results recounted, head {}:{}\n",
+        "meeting {}: {} events, {} poll {results} recounted, head {}:{}\n",
         report.meeting, report.events, report.polls_recounted, report.head.seq, report.head.hash
     );
     if report.is_clean() {

@@ -1,6 +1,7 @@
 //! Reliability D1 at a small scale, through the real binary: the hub is killed with
 //! SIGKILL while 30 delegates vote, restarted on the same data directory, and every
-//! acknowledged ballot must still be there, once, with its receipt.
+//! acknowledged ballot must still be there, once, with its receipt; then D6 on what is
+//! stored: `quorum verify` finds the chain intact and recounts the closed poll.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -128,7 +129,7 @@ async fn acknowledged_ballots_survive_a_kill_and_resends_count_once() {
 
     // The same data directory again, with --demo, which must not seed a second time.
     drop(server);
-    let _server = Server::demo(data.path(), port, &logs.path().join("second.log")).await;
+    let mut restarted = Server::demo(data.path(), port, &logs.path().join("second.log")).await;
 
     // Sessions survive the restart.
     let mut console = connect(&demo.ws_url, &chair_token).await;
@@ -217,6 +218,23 @@ async fn acknowledged_ballots_survive_a_kill_and_resends_count_once() {
         })
         .collect();
     assert_eq!(published, receipts.iter().collect::<BTreeSet<_>>());
+
+    // D6 on what the kill left on disk: the record's chain holds, and the closed poll's
+    // stored result recounts from its stored ballots (`quorum verify`, the hub stopped).
+    assert!(
+        restarted.terminate(WAIT),
+        "the restarted hub did not stop on SIGTERM"
+    );
+    let verified = std::process::Command::new(env!("CARGO_BIN_EXE_quorum"))
+        .args(["verify", "--meeting", meeting.as_str(), "--data"])
+        .arg(data.path())
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    let printed = String::from_utf8_lossy(&verified.stdout);
+    assert!(verified.status.success(), "quorum verify: {printed}");
+    assert!(printed.contains("intact"), "{printed}");
+    assert!(printed.contains("1 poll result recounted"), "{printed}");
 
     let elapsed = started.elapsed();
     let reasons: BTreeSet<&str> = fates
