@@ -58,7 +58,7 @@ impl Capture {
         }
     }
 
-    /// The poll sections of every captured update.
+    /// The changes of every captured update.
     fn changes(&self) -> Vec<ViewChange> {
         self.frames
             .iter()
