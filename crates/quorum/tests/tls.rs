@@ -93,11 +93,7 @@ async fn dev_tls_serves_https_with_its_own_certificate() {
             .await
             .unwrap();
         assert_eq!(tls.get_ref().1.protocol_version(), Some(expected));
-        tls.write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
-            .await
-            .unwrap();
-        let mut response = String::new();
-        tls.read_to_string(&mut response).await.unwrap_or_default();
+        let response = healthz(&mut tls).await;
         assert!(
             response.starts_with("HTTP/1.1 200"),
             "{expected:?}: {response}"
@@ -152,11 +148,7 @@ async fn dev_tls_serves_https_with_its_own_certificate() {
             "{attempt}: the hub's session ticket allows early data"
         );
         // Reading the answer to the end also takes in the session tickets.
-        tls.write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
-            .await
-            .unwrap();
-        let mut response = String::new();
-        tls.read_to_string(&mut response).await.unwrap_or_default();
+        let response = healthz(&mut tls).await;
         assert!(
             response.starts_with("HTTP/1.1 200"),
             "{attempt}: {response}"
@@ -175,4 +167,14 @@ async fn dev_tls_serves_https_with_its_own_certificate() {
         );
     }
     drop(hub);
+}
+
+/// `GET /healthz` over `tls`, and the whole answer as the hub sent it.
+async fn healthz(tls: &mut tokio_rustls::client::TlsStream<tokio::net::TcpStream>) -> String {
+    tls.write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let mut response = String::new();
+    tls.read_to_string(&mut response).await.unwrap_or_default();
+    response
 }

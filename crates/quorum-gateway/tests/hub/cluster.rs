@@ -5,16 +5,15 @@
 
 use std::time::Duration;
 
-use quorum_client::{Connection, Subscribed, random_id};
-use quorum_domain::poll::question::Selection;
-use quorum_domain::{MeetingCommand, MeetingId, PollId};
+use quorum_client::{Connection, Subscribed};
+use quorum_domain::{MeetingId, PollId};
 use quorum_gateway::access::Grant;
 use quorum_gateway::config::ClusterConfig;
 use quorum_gateway::room::CommandOutcome;
 use quorum_protocol::ServerMessage;
 use quorum_store::{SqliteLog, SqliteOptions};
 
-use super::support::{TestHub, TestMeeting, actor, check_in};
+use super::support::{TestHub, TestMeeting, actor, ballot, check_in, open_poll};
 
 const WAIT: Duration = Duration::from_secs(10);
 
@@ -52,25 +51,6 @@ pub(super) async fn three_nodes() -> (tempfile::TempDir, [TestHub; 3]) {
     let b = TestHub::start_node(&log, cluster("b", &prefix)).await;
     let c = TestHub::start_node(&log, cluster("c", &prefix)).await;
     (dir, [a, b, c])
-}
-
-fn ballot(poll: &PollId, choice: u16) -> MeetingCommand {
-    MeetingCommand::CastBallot {
-        poll: poll.clone(),
-        round: 1,
-        ballot: random_id().unwrap(),
-        seat: None,
-        answers: vec![Selection::one(choice)],
-        replaces: None,
-    }
-}
-
-fn open_poll(poll: &PollId) -> MeetingCommand {
-    MeetingCommand::OpenPoll {
-        poll: poll.clone(),
-        deadline: None,
-        override_quorum: false,
-    }
 }
 
 fn snapshot_seq(subscribed: Subscribed) -> u64 {

@@ -6,14 +6,13 @@
 
 use std::time::Duration;
 
-use quorum_client::{Connection, RawFrame, Subscribed, random_id};
+use quorum_client::{Connection, RawFrame, Subscribed};
 use quorum_domain::poll::ResultsVisibility;
-use quorum_domain::poll::question::Selection;
 use quorum_domain::{MeetingCommand, MemberId, PollId, ViewChange};
 use quorum_gateway::access::Grant;
 use quorum_protocol::ServerMessage;
 
-use super::support::{TestHub, actor, check_in, yes_no_poll};
+use super::support::{TestHub, actor, ballot, check_in, open_poll, yes_no_poll};
 
 const DELEGATES: usize = 12;
 const WAIT: Duration = Duration::from_secs(10);
@@ -110,32 +109,13 @@ async fn while_a_secret_poll_is_open_other_devices_learn_only_how_many_voted() {
         others.push(Capture::join(&hub, member(delegate), &meeting.id).await);
     }
 
-    hub.run(
-        &meeting.id,
-        actor(&meeting.chair),
-        MeetingCommand::OpenPoll {
-            poll: poll.clone(),
-            deadline: None,
-            override_quorum: false,
-        },
-    )
-    .await;
+    hub.run(&meeting.id, actor(&meeting.chair), open_poll(&poll))
+        .await;
     let mut last = 0;
     for (index, delegate) in meeting.delegates.iter().enumerate() {
         let choice = u16::try_from(index % 3).unwrap();
         last = hub
-            .run(
-                &meeting.id,
-                actor(delegate),
-                MeetingCommand::CastBallot {
-                    poll: poll.clone(),
-                    round: 1,
-                    ballot: random_id().unwrap(),
-                    seat: None,
-                    answers: vec![Selection::one(choice)],
-                    replaces: None,
-                },
-            )
+            .run(&meeting.id, actor(delegate), ballot(&poll, choice))
             .await;
     }
 

@@ -277,6 +277,27 @@ fn invitee(member: &str, role: Role, voting_right: bool) -> Invitee {
     }
 }
 
+/// The chair's command to open `poll`, without overriding the quorum.
+pub(crate) fn open_poll(poll: &PollId) -> MeetingCommand {
+    MeetingCommand::OpenPoll {
+        poll: poll.clone(),
+        deadline: None,
+        override_quorum: false,
+    }
+}
+
+/// A first-round ballot for the sender's own seat with one answer, under a fresh id.
+pub(crate) fn ballot(poll: &PollId, choice: u16) -> MeetingCommand {
+    MeetingCommand::CastBallot {
+        poll: poll.clone(),
+        round: 1,
+        ballot: quorum_client::random_id().unwrap(),
+        seat: None,
+        answers: vec![quorum_domain::poll::question::Selection::one(choice)],
+        replaces: None,
+    }
+}
+
 /// A yes/no/abstain poll by a majority of those voting... of all members.
 pub(crate) fn yes_no_poll(secret: bool) -> PollSpec {
     PollSpec {
