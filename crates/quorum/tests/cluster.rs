@@ -2,7 +2,9 @@
 //! processes on one PostgreSQL and one Redis, with hundreds of devices spread over them
 //! voting at once; then the same under each fault (a node SIGKILLed, the Redis
 //! subscribers cut 20 times, Redis restarted, PostgreSQL restarted), and 1,000 ballots
-//! racing 50 closes. The tests run one at a time: each loads the machine fully.
+//! racing 50 closes; and the embedded hub (one node on SQLite) killed and restarted
+//! again and again during a vote. The tests run one at a time: each loads the machine
+//! fully. Every ballot sent goes into a history, checked against the final state.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -18,6 +20,8 @@ mod cluster {
     pub(crate) mod device;
     pub(crate) mod fault;
     pub(crate) mod follower;
+    pub(crate) mod history;
+    pub(crate) mod kills;
     pub(crate) mod meeting;
     pub(crate) mod presence;
     pub(crate) mod race;
@@ -68,5 +72,17 @@ async fn postgres_restarted_mid_burst() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ballots_race_closes() {
     let _turn = ONE_AT_A_TIME.lock().await;
-    cluster::race::run().await;
+    cluster::race::run(cluster::race::Hub::Cluster, 20).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ballots_race_closes_on_the_embedded_hub() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    cluster::race::run(cluster::race::Hub::Embedded, 10).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_embedded_hub_killed_again_and_again_mid_burst() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    cluster::kills::run().await;
 }

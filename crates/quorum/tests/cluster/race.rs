@@ -1,10 +1,10 @@
-//! Reliability D3 on three nodes: in each round 1,000 seats vote over a second through
-//! their own nodes while 50 `close_poll` requests from the chair, spread over the nodes,
-//! are fired at once in the middle of it. Exactly one close wins, every node reports
-//! the same result, and the count is exactly the acknowledged ballots, none of those
-//! refused as closed.
+//! Reliability D3, on three nodes or on the embedded hub: in each round 1,000 seats vote
+//! over a second through their own nodes while 50 `close_poll` requests from the chair,
+//! spread over the nodes, are fired at once in the middle of it. Exactly one close wins,
+//! every node reports the same result, and the round's history holds against it: the
+//! count is exactly the acknowledged ballots, none of those refused as closed.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::hash::{BuildHasher as _, RandomState};
 use std::sync::Arc;
 use std::time::Duration;
@@ -20,13 +20,12 @@ use tokio::time::{Instant, timeout};
 use super::crowd::{self, expect_ack};
 use super::device::{Answer, COMMAND_LIMIT, Device, DeviceSpec, Sent};
 use super::fault::{Fault, Stores};
+use super::history::{self, Operation, Outcome};
 use super::meeting::{self, named_motion};
 use super::report::Report;
 use crate::node::{Cluster, LogsOnFailure};
 
-const NODES: usize = 3;
 const SEATS: usize = 1_000;
-const ROUNDS: usize = 20;
 const CLOSES: usize = 50;
 /// The chair's connections that send the closes, per node.
 const CLOSERS_PER_NODE: usize = 2;
@@ -34,14 +33,36 @@ const CLOSERS_PER_NODE: usize = 2;
 const SPREAD: Duration = Duration::from_secs(1);
 const MEETING: &str = "hdnd-tinh-race";
 
-/// Runs the race.
-pub(crate) async fn run() {
-    let mut report = Report::new(&format!(
-        "race: {SEATS} ballots vs {CLOSES} closes on {NODES} nodes, {ROUNDS} rounds"
-    ));
+/// Where the race runs.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Hub {
+    /// Three nodes on a fresh PostgreSQL database and Redis.
+    Cluster,
+    /// One node on SQLite.
+    Embedded,
+}
+
+/// Runs `rounds` rounds of the race (the reliability table's 100 with
+/// `QUORUM_FULL_SCALE=1`).
+pub(crate) async fn run(hub: Hub, rounds: usize) {
+    let rounds = if std::env::var("QUORUM_FULL_SCALE").is_ok_and(|value| value == "1") {
+        100
+    } else {
+        rounds
+    };
     // Declared before the cluster, so dropped after it: the nodes stop first.
-    let stores = Stores::for_fault(Fault::None).await;
-    let mut cluster = Cluster::configure(&stores.backends, NODES);
+    let (_stores, mut cluster) = match hub {
+        Hub::Cluster => {
+            let stores = Stores::for_fault(Fault::None).await;
+            let cluster = Cluster::configure(&stores.backends, 3);
+            (Some(stores), cluster)
+        }
+        Hub::Embedded => (None, Cluster::embedded()),
+    };
+    let nodes_count = cluster.nodes.len();
+    let mut report = Report::new(&format!(
+        "race: {SEATS} ballots vs {CLOSES} closes on {nodes_count} node(s), {rounds} rounds"
+    ));
     let _logs = LogsOnFailure(cluster.log_paths());
     let people = meeting::open(&mut cluster, &mut report, MEETING, SEATS).await;
 
@@ -58,18 +79,18 @@ pub(crate) async fn run() {
     // The chair's screens: one following the meeting on each node (the first also
     // prepares and opens the polls), and the consoles that send the closes.
     let observers = crowd::start(
-        (0..NODES)
+        (0..nodes_count)
             .map(|node| spec(format!("observer@n{}", node + 1), &people.chair, node, true))
             .collect(),
     )
     .await;
     let closers = crowd::start(
-        (0..NODES * CLOSERS_PER_NODE)
+        (0..nodes_count * CLOSERS_PER_NODE)
             .map(|index| {
                 spec(
                     format!("closer-{index}"),
                     &people.chair,
-                    index % NODES,
+                    index % nodes_count,
                     false,
                 )
             })
@@ -86,7 +107,7 @@ pub(crate) async fn run() {
             .delegates
             .iter()
             .enumerate()
-            .map(|(index, (member, token))| spec(member.clone(), token, index % NODES, false))
+            .map(|(index, (member, token))| spec(member.clone(), token, index % nodes_count, false))
             .collect(),
     )
     .await;
@@ -94,9 +115,9 @@ pub(crate) async fn run() {
     expect_ack(&observers[0], MeetingCommand::OpenMeeting).await;
 
     let hasher = RandomState::new();
-    let mut rounds = Vec::new();
+    let mut results = Vec::new();
     let mut closing_answers: BTreeMap<String, usize> = BTreeMap::new();
-    for round in 1..=ROUNDS {
+    for round in 1..=rounds {
         let started = Instant::now();
         let poll = PollId::new(format!("race-{round:02}")).unwrap();
         let create = MeetingCommand::CreatePoll {
@@ -104,7 +125,7 @@ pub(crate) async fn run() {
             spec: named_motion(&format!("Biểu quyết lần {round}")),
         };
         // Created and opened through a different node each round.
-        let leader = &observers[round % NODES];
+        let leader = &observers[round % nodes_count];
         expect_ack(leader, create).await;
         let open = MeetingCommand::OpenPoll {
             poll: poll.clone(),
@@ -116,6 +137,10 @@ pub(crate) async fn run() {
 
         let (acked, watching) = watch::channel(0_usize);
         let spread = u64::try_from(SPREAD.as_nanos()).unwrap();
+        let ballots: Vec<BallotId> = seats.iter().map(|_| random_id().unwrap()).collect();
+        let delays: Vec<Duration> = (0..seats.len())
+            .map(|index| Duration::from_nanos(hasher.hash_one((round, index)) % spread))
+            .collect();
         let answers = voters
             .iter()
             .enumerate()
@@ -123,13 +148,12 @@ pub(crate) async fn run() {
                 let cast = MeetingCommand::CastBallot {
                     poll: poll.clone(),
                     round: 1,
-                    ballot: random_id::<BallotId>().unwrap(),
+                    ballot: ballots[index].clone(),
                     seat: None,
-                    answers: vec![Selection::one(u16::try_from(index % 3).unwrap())],
+                    answers: vec![Selection::one(choice(index))],
                     replaces: None,
                 };
-                let delay = Duration::from_nanos(hasher.hash_one((round, index)) % spread);
-                voter.send_at(cast, started + delay)
+                voter.send_at(cast, started + delays[index])
             })
             .collect();
         let threshold =
@@ -142,8 +166,21 @@ pub(crate) async fn run() {
         let Some(view) = views.first() else {
             continue;
         };
-        let line = check_round(&mut report, round, &seats, &cast, view);
-        rounds.push((poll, view.results.clone()));
+        let history: Vec<Operation> = cast
+            .iter()
+            .enumerate()
+            .map(|(index, sent)| Operation {
+                client: index,
+                seat: seats[index].clone(),
+                ballot: ballots[index].clone(),
+                choice: choice(index),
+                sent_at: delays[index],
+                result: Outcome::of(&sent.answer),
+                sends: sent.sends,
+            })
+            .collect();
+        let line = check_round(&mut report, round, &history, view);
+        results.push((poll, view.results.clone()));
         report.line(format!(
             "round {round:>2}: closes fired at {threshold:>3} acks; {line}; {:.2} s",
             started.elapsed().as_secs_f64()
@@ -155,13 +192,13 @@ pub(crate) async fn run() {
     // Every node, read afresh, reports every round's result as the observers saw it.
     for node in &cluster.nodes {
         let view = crowd::snapshot(&node.ws_url(), &people.chair, &meeting).await;
-        for (poll, results) in &rounds {
+        for (poll, result) in &results {
             let now = view
                 .polls
                 .iter()
                 .find(|view| view.id == *poll)
                 .map(|view| &view.results);
-            if now != Some(results) {
+            if now != Some(result) {
                 report.violation(format!("{} reports another result for {poll}", node.name));
             }
         }
@@ -268,64 +305,40 @@ async fn observe(
     views
 }
 
-/// counted = acknowledged, every acknowledged seat counted, none refused as closed.
+/// The round's history against the closed poll: counted = acknowledged, every
+/// acknowledged seat counted with its choice, none refused as closed counted, and no
+/// ballot refused for another reason or left unanswered.
 fn check_round(
     report: &mut Report,
     round: usize,
-    seats: &[MemberId],
-    cast: &[Sent],
+    history: &[Operation],
     view: &PollView,
 ) -> String {
-    let mut acked = BTreeSet::new();
-    let mut refused_closed = BTreeSet::new();
-    for (seat, sent) in seats.iter().zip(cast) {
-        match &sent.answer {
-            Answer::Acked { .. } => {
-                acked.insert(seat);
-            }
-            Answer::Rejected {
-                code: RejectionCode::PollClosed,
-                ..
-            } => {
-                refused_closed.insert(seat);
-            }
-            other => report.violation(format!("round {round}: {seat}'s ballot: {other:?}")),
+    let mut refused_closed = 0;
+    for operation in history {
+        match &operation.result {
+            Outcome::Ok(_) => {}
+            Outcome::Refused(RejectionCode::PollClosed) => refused_closed += 1,
+            other => report.violation(format!(
+                "round {round}: {}'s ballot: {other:?}",
+                operation.seat
+            )),
         }
     }
-    let Some(results) = &view.results else {
-        report.violation(format!("round {round}: no result after the close"));
-        return String::new();
-    };
-    let counted = results.tally.ballots.ballots;
-    let voters: BTreeSet<&MemberId> = view
-        .voters
-        .iter()
-        .flatten()
-        .map(|vote| &vote.seat)
-        .collect();
-    if view.status != PollStatus::Closed || !results.r#final {
+    if view.status != PollStatus::Closed {
         report.violation(format!("round {round}: the poll is {:?}", view.status));
     }
-    if usize::try_from(counted).unwrap() != acked.len() || voters.len() != acked.len() {
-        report.violation(format!(
-            "round {round}: counted {counted}, {} voters listed, {} acked",
-            voters.len(),
-            acked.len()
-        ));
-    }
-    let lost = acked.iter().filter(|seat| !voters.contains(*seat)).count();
-    let counted_closed = refused_closed
-        .iter()
-        .filter(|seat| voters.contains(*seat))
-        .count();
-    if lost > 0 || counted_closed > 0 {
-        report.violation(format!(
-            "round {round}: {lost} acked ballots not counted, {counted_closed} refused as closed but counted"
-        ));
+    let verdict = history::check(history, view);
+    for violation in verdict.violations {
+        report.violation(format!("round {round}: {violation}"));
     }
     format!(
-        "{} acked, {} refused as closed, counted {counted}",
-        acked.len(),
-        refused_closed.len()
+        "{} acked, {refused_closed} refused as closed, counted {}",
+        verdict.ok, verdict.counted
     )
+}
+
+/// The option the seat at `index` chooses.
+fn choice(index: usize) -> u16 {
+    u16::try_from(index % 3).unwrap()
 }

@@ -3,7 +3,6 @@
 //! fault or none; then counted = acknowledged, no seat twice, every device saw every
 //! event in order and ends at the meeting's head with the server's result.
 
-use std::collections::{BTreeMap, BTreeSet};
 use std::hash::{BuildHasher as _, RandomState};
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,15 +11,15 @@ use quorum_client::random_id;
 use quorum_domain::meeting::roster::PresenceMode;
 use quorum_domain::poll::PollStatus;
 use quorum_domain::poll::question::{ABSTAIN, NO, Selection, YES};
-use quorum_domain::poll::receipt::Receipt;
 use quorum_domain::view::PollView;
 use quorum_domain::{BallotId, MeetingCommand, MeetingId, MemberId, PollId};
 use tokio::sync::watch;
 use tokio::time::Instant;
 
 use super::crowd::{self, expect_ack};
-use super::device::{Answer, Device, DeviceSpec, Sent};
+use super::device::{Answer, Device, DeviceSpec};
 use super::fault::{self, Fault, Stores};
+use super::history::{self, Operation, Outcome};
 use super::meeting::{self, named_motion};
 use super::presence;
 use super::report::Report;
@@ -107,6 +106,9 @@ pub(crate) async fn run(fault: Fault) {
     let burst_start = Instant::now();
     let spread_nanos = u64::try_from(fault.spread().as_nanos()).unwrap().max(1);
     let hasher = RandomState::new();
+    let delays: Vec<Duration> = (0..DELEGATES)
+        .map(|index| Duration::from_nanos(hasher.hash_one(index) % spread_nanos))
+        .collect();
     let answers = devices
         .iter()
         .enumerate()
@@ -119,8 +121,7 @@ pub(crate) async fn run(fault: Fault) {
                 answers: vec![Selection::one(choices[index])],
                 replaces: None,
             };
-            let delay = Duration::from_nanos(hasher.hash_one(index) % spread_nanos);
-            device.send_at(cast, burst_start + delay)
+            device.send_at(cast, burst_start + delays[index])
         })
         .collect();
     let (cast, fault_log) = tokio::join!(
@@ -205,7 +206,20 @@ pub(crate) async fn run(fault: Fault) {
             report.violation(format!("{node}'s result differs from {first_node}'s"));
         }
     }
-    check_ballots(&mut report, &labels, &cast, &server);
+    let history: Vec<Operation> = cast
+        .iter()
+        .enumerate()
+        .map(|(index, sent)| Operation {
+            client: index,
+            seat: MemberId::new(labels[index].as_str()).unwrap(),
+            ballot: ballots[index].clone(),
+            choice: choices[index],
+            sent_at: delays[index],
+            result: Outcome::of(&sent.answer),
+            sends: sent.sends,
+        })
+        .collect();
+    check_ballots(&mut report, &history, &server);
     for device in &reports {
         let Some(follower) = &device.follower else {
             continue;
@@ -241,71 +255,23 @@ pub(crate) async fn run(fault: Fault) {
     report.finish();
 }
 
-/// counted = acknowledged; each acknowledged seat counted once, with its receipt.
-fn check_ballots(report: &mut Report, labels: &[String], cast: &[Sent], server: &PollView) {
-    let mut acked: BTreeMap<MemberId, Receipt> = BTreeMap::new();
-    let mut answers: BTreeMap<String, usize> = BTreeMap::new();
-    for (label, sent) in labels.iter().zip(cast) {
-        match &sent.answer {
-            Answer::Acked {
-                receipt: Some(receipt),
-                ..
-            } => {
-                acked.insert(MemberId::new(label.as_str()).unwrap(), receipt.clone());
-            }
-            other => {
-                report.violation(format!("{label}'s ballot: {other:?}"));
-            }
+/// Every device sends its ballot until it is answered, so every ballot is acknowledged;
+/// the history then holds against the published poll.
+fn check_ballots(report: &mut Report, history: &[Operation], server: &PollView) {
+    let verdict = history::check(history, server);
+    report.line(verdict.summary());
+    for operation in history {
+        if !matches!(operation.result, Outcome::Ok(_)) {
+            report.violation(format!(
+                "{}'s ballot: {:?}",
+                operation.seat, operation.result
+            ));
         }
-        *answers.entry(format!("{} sends", sent.sends)).or_default() += 1;
     }
-    let results = server.results.as_ref().expect("published results");
-    let counted = results.tally.ballots.ballots;
-    report.line(format!(
-        "ballots: {} acked of {}, counted {counted}; sends per ballot {answers:?}",
-        acked.len(),
-        labels.len()
-    ));
-    if server.status != PollStatus::Published || !results.r#final {
-        report.violation(format!(
-            "the poll is {:?}, final {}",
-            server.status, results.r#final
-        ));
+    if server.status != PollStatus::Published {
+        report.violation(format!("the poll is {:?}, not published", server.status));
     }
-    if usize::try_from(counted).unwrap() != acked.len() {
-        report.violation(format!("counted {counted} != acked {}", acked.len()));
-    }
-    let voters = server.voters.as_ref().expect("named voters");
-    let seats: BTreeSet<&MemberId> = voters.iter().map(|vote| &vote.seat).collect();
-    if seats.len() != voters.len() {
-        report.violation(format!("{} votes for {} seats", voters.len(), seats.len()));
-    }
-    if !seats.iter().copied().eq(acked.keys()) {
-        let missing: Vec<_> = acked.keys().filter(|seat| !seats.contains(seat)).collect();
-        let extra: Vec<_> = seats
-            .iter()
-            .filter(|seat| !acked.contains_key(seat))
-            .collect();
-        report.violation(format!(
-            "acked but not counted {missing:?}; counted, not acked {extra:?}"
-        ));
-    }
-    let published: BTreeSet<&Receipt> = server
-        .receipts
-        .iter()
-        .flatten()
-        .map(|entry| &entry.receipt)
-        .collect();
-    let missing = acked
-        .values()
-        .filter(|receipt| !published.contains(receipt))
-        .count();
-    if missing > 0 || published.len() != acked.len() {
-        report.violation(format!(
-            "{missing} acknowledged receipts missing from the {} published",
-            published.len()
-        ));
-    }
+    report.violations.extend(verdict.violations);
 }
 
 /// R3: the killed node's devices moved and resynced within 10 s.

@@ -1,7 +1,7 @@
 //! The nodes of a cluster as child processes: `quorum serve --config NODE.toml` on one
 //! PostgreSQL and one Redis, each with its own port and data directory, sharing a
-//! documents directory; the admin commands on the same store; and the nodes' logs for a
-//! failed test's report.
+//! documents directory (or one embedded node on SQLite); the admin commands on the same
+//! store; and the nodes' logs for a failed test's report.
 
 use std::io::{Read as _, Seek as _, SeekFrom};
 use std::path::{Path, PathBuf};
@@ -32,7 +32,10 @@ pub(crate) struct Backends {
 #[derive(Debug)]
 pub(crate) struct Cluster {
     pub(crate) nodes: Vec<Node>,
-    root: tempfile::TempDir,
+    /// Where the admin commands find the store: a configuration and a data directory.
+    admin: (PathBuf, PathBuf),
+    /// Every node's directory; removed with the cluster.
+    _root: tempfile::TempDir,
 }
 
 /// One `quorum serve` process.
@@ -78,7 +81,37 @@ impl Cluster {
                 }
             })
             .collect();
-        Cluster { nodes, root }
+        let admin = root.path().join("admin");
+        Cluster {
+            nodes,
+            admin: (admin.join("node.toml"), admin.join("data")),
+            _root: root,
+        }
+    }
+
+    /// One node in the embedded mode (SQLite in its data directory, no Redis), with the
+    /// admin commands on the same directory; starts nothing.
+    pub(crate) fn embedded() -> Cluster {
+        let root = tempfile::Builder::new()
+            .prefix("quorum-embedded-")
+            .tempdir()
+            .unwrap();
+        let dir = root.path().join("n1");
+        std::fs::create_dir_all(dir.join("data")).unwrap();
+        std::fs::write(dir.join("node.toml"), EMBEDDED_TOML).unwrap();
+        let node = Node {
+            name: "n1".to_owned(),
+            port: free_port(),
+            config: dir.join("node.toml"),
+            data: dir.join("data"),
+            log: dir.join("serve.log"),
+            child: None,
+        };
+        Cluster {
+            admin: (node.config.clone(), node.data.clone()),
+            nodes: vec![node],
+            _root: root,
+        }
     }
 
     /// Starts every node at once and waits until each is ready.
@@ -97,14 +130,14 @@ impl Cluster {
     /// Runs `quorum ARGS --config admin.toml --data DIR` against the cluster's store;
     /// returns what it printed. It must succeed.
     pub(crate) async fn admin(&self, args: &[&str]) -> String {
-        let dir = self.root.path().join("admin");
+        let (config, data) = &self.admin;
         let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_quorum"));
         command
             .args(args)
             .arg("--config")
-            .arg(dir.join("node.toml"))
+            .arg(config)
             .arg("--data")
-            .arg(dir.join("data"))
+            .arg(data)
             .env("RUST_LOG", "warn")
             .kill_on_drop(true);
         scrub_environment(command.as_std_mut());
@@ -145,6 +178,11 @@ impl Node {
     /// `ws://127.0.0.1:PORT/ws`.
     pub(crate) fn ws_url(&self) -> String {
         format!("ws://127.0.0.1:{}/ws", self.port)
+    }
+
+    /// The node's data directory.
+    pub(crate) fn data(&self) -> &Path {
+        &self.data
     }
 
     /// `http://127.0.0.1:PORT`.
@@ -265,6 +303,10 @@ impl Drop for LogsOnFailure {
         }
     }
 }
+
+/// The embedded node's configuration: the defaults (SQLite in the data directory), with
+/// the same allowances as a cluster node's.
+const EMBEDDED_TOML: &str = "allow_missing_origin = true\n\n[limits]\noutbound_queue = 4096\n";
 
 /// The node's configuration; the binary refuses unknown keys, so this is also what the
 /// cluster mode accepts.
