@@ -1,6 +1,7 @@
 //! One device's copy of a meeting: the last sequence number applied and the polls as
-//! they stand, fed by a snapshot, updates and resumes. Every gap, duplicate and
-//! unexpected snapshot reset is written down: the cluster promises none.
+//! they stand, fed by a snapshot, updates and resumes. Every gap and duplicate is
+//! written down, and every snapshot reset apart: the cluster promises none, while a
+//! restarted hub may have lost the missed events' window (then a snapshot is right).
 
 use std::collections::BTreeMap;
 
@@ -21,8 +22,10 @@ pub(crate) struct Follower {
     pub(crate) recovered: u32,
     /// The polls the device can see, as of `last_seq`.
     pub(crate) polls: BTreeMap<PollId, PollView>,
-    /// Gaps, duplicates and snapshot resets, in words.
+    /// Gaps and duplicates, in words.
     pub(crate) violations: Vec<String>,
+    /// Resumes answered with a snapshot instead of the missed updates, in words.
+    pub(crate) resets: Vec<String>,
 }
 
 /// An update that skipped ahead: the device must resume to fill the gap.
@@ -46,12 +49,13 @@ impl Follower {
             recovered: 0,
             polls: polls_of(view.polls),
             violations: Vec::new(),
+            resets: Vec::new(),
         }
     }
 
     /// Continues from the answer to a `subscribe` with `since: last_seq`. A snapshot
     /// instead of the missed updates is a reset: the device kept its screen right, but
-    /// it did not see every event, which the cluster promises it would.
+    /// it did not see every event.
     pub(crate) fn resume(&mut self, subscribed: Subscribed) -> Result<(), Gap> {
         match subscribed {
             Subscribed::Resumed {
@@ -70,7 +74,7 @@ impl Follower {
                 ..
             }
             | Subscribed::Snapshot { view, .. } => {
-                self.violations.push(format!(
+                self.resets.push(format!(
                     "resumed from {} with a snapshot at {} instead of the missed updates",
                     self.last_seq, view.seq
                 ));

@@ -200,9 +200,15 @@ pub(crate) async fn run() {
             "the chair's console never saw the publication {published}"
         ));
     }
+    // Its resumes were gap-free and duplicate-free, or answered with a snapshot when a
+    // restarted hub no longer held the missed events (R2).
     let chair_report = chair.finish().await;
+    let resets = chair_report
+        .follower
+        .as_ref()
+        .map_or(0, |follower| follower.resets.len());
     report.line(format!(
-        "  the chair's console reconnected {} times",
+        "  the chair's console reconnected {} times; {resets} resumes answered with a snapshot",
         chair_report.reconnects
     ));
     if let Some(follower) = &chair_report.follower {

@@ -211,7 +211,8 @@ pub(crate) async fn run(hub: Hub, rounds: usize) {
     report.devices(&reports);
     for device in &reports {
         if let Some(follower) = &device.follower {
-            for violation in follower.violations.iter().take(3) {
+            let broken = follower.violations.iter().chain(&follower.resets);
+            for violation in broken.take(3) {
                 report.violation(format!("{}: {violation}", device.label));
             }
         }

@@ -224,11 +224,13 @@ pub(crate) async fn run(fault: Fault) {
         let Some(follower) = &device.follower else {
             continue;
         };
-        for violation in follower.violations.iter().take(3) {
+        let broken = follower.violations.iter().chain(&follower.resets);
+        for violation in broken.take(3) {
             report.violation(format!("{}: {violation}", device.label));
         }
         let span = follower.last_seq.saturating_sub(follower.first_seq);
-        if follower.violations.is_empty() && follower.updates != span {
+        let whole = follower.violations.is_empty() && follower.resets.is_empty();
+        if whole && follower.updates != span {
             report.violation(format!(
                 "{} applied {} updates from {} to {}",
                 device.label, follower.updates, follower.first_seq, follower.last_seq
