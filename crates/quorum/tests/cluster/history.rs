@@ -28,6 +28,9 @@ pub(crate) struct Operation {
     pub(crate) result: Outcome,
     /// How many times it was sent (again after reconnects and retryable refusals).
     pub(crate) sends: u32,
+    /// What the same ballot got when its client sent it again later, each time over a
+    /// new connection, as a device does that never saw the answer (D4).
+    pub(crate) echoes: Vec<Outcome>,
 }
 
 impl Operation {
@@ -82,6 +85,8 @@ pub(crate) struct Verdict {
     pub(crate) counted: usize,
     /// Ballots by how many times they were sent.
     pub(crate) sends: BTreeMap<u32, usize>,
+    /// Answers to ballots sent again after their first answer.
+    pub(crate) echoes: usize,
     pub(crate) violations: Vec<String>,
 }
 
@@ -89,8 +94,14 @@ impl Verdict {
     /// One line of figures for the report.
     pub(crate) fn summary(&self) -> String {
         format!(
-            "history: {} ok, {} failed, {} unknown ({} of them counted); counted {}; sends per ballot {:?}",
-            self.ok, self.failed, self.unknown, self.unknown_counted, self.counted, self.sends
+            "history: {} ok, {} failed, {} unknown ({} of them counted); counted {}; sends per ballot {:?}; {} answers to ballots sent again",
+            self.ok,
+            self.failed,
+            self.unknown,
+            self.unknown_counted,
+            self.counted,
+            self.sends,
+            self.echoes
         )
     }
 }
@@ -106,6 +117,7 @@ pub(crate) fn check(history: &[Operation], poll: &PollView) -> Verdict {
     for operation in history {
         sent.entry(&operation.seat).or_default().push(operation);
         *verdict.sends.entry(operation.sends).or_default() += 1;
+        verdict.echoes += operation.echoes.len();
         match operation.result {
             Outcome::Ok(_) => verdict.ok += 1,
             Outcome::Refused(_) | Outcome::NotSent(_) => verdict.failed += 1,
@@ -113,6 +125,9 @@ pub(crate) fn check(history: &[Operation], poll: &PollView) -> Verdict {
         }
     }
     let mut violations = Vec::new();
+    for operation in history {
+        echoes(operation, &mut violations);
+    }
     if !matches!(poll.status, PollStatus::Closed | PollStatus::Published) {
         violations.push(format!("the poll is {:?}, not closed", poll.status));
     }
@@ -196,6 +211,23 @@ pub(crate) fn check(history: &[Operation], poll: &PollView) -> Verdict {
     recount(poll, &counted, &mut violations);
     verdict.violations = violations;
     verdict
+}
+
+/// A ballot sent again gets the answer it got the first time, with the same receipt
+/// (never `already_voted`); one whose first answer was lost gets one answer throughout.
+fn echoes(operation: &Operation, violations: &mut Vec<String>) {
+    let first = match &operation.result {
+        Outcome::Unknown(_) | Outcome::NotSent(_) => operation.echoes.first(),
+        settled => Some(settled),
+    };
+    for echo in &operation.echoes {
+        if Some(echo) != first {
+            violations.push(format!(
+                "{}: sent again, it got {echo:?}",
+                operation.describe()
+            ));
+        }
+    }
 }
 
 /// The announced tally equals a recount of the listed votes (one question).

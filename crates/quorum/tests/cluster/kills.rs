@@ -1,7 +1,8 @@
 //! Reliability D1 in the embedded mode: one `quorum serve` on SQLite, killed with SIGKILL
 //! and started again on its data directory several times while clients cast the seats'
 //! ballots, each client taking the next seat, casting over a fresh connection and sending
-//! the ballot again across restarts until it is answered. Then the history is held
+//! the ballot again across restarts until it is answered, then three times more over new
+//! connections (D4: the same receipt each time). Then the history is held
 //! against the published poll, the chair's console (following throughout) against the
 //! server, and `quorum verify` against what is on disk.
 
@@ -25,6 +26,9 @@ use crate::node::{Cluster, LogsOnFailure};
 
 const MEETING: &str = "hdnd-tinh-kills";
 const POLL: &str = "bq-1";
+/// How many times each ballot is sent again once answered, over a new connection each
+/// time (D4).
+const RESENDS: usize = 3;
 /// How long a client keeps trying to reach a hub that is down before it gives up on a
 /// seat (its ballot then counts as never sent).
 const REACH_LIMIT: Duration = Duration::from_secs(60);
@@ -228,7 +232,8 @@ pub(crate) async fn run() {
     report.finish();
 }
 
-/// One seat's ballot from a fresh device, sent until answered; what became of it.
+/// One seat's ballot from a fresh device, sent until answered; then sent again
+/// `RESENDS` times, each over a new connection; what became of it.
 async fn cast(
     client: usize,
     spec: DeviceSpec,
@@ -238,18 +243,15 @@ async fn cast(
 ) -> Operation {
     let seat = MemberId::new(spec.label.as_str()).unwrap();
     let ballot: BallotId = random_id().unwrap();
-    let sent_at = started.elapsed();
     let mut operation = Operation {
         client,
         seat,
         ballot: ballot.clone(),
         choice,
-        sent_at,
+        sent_at: started.elapsed(),
         result: Outcome::NotSent(format!("no hub reached within {REACH_LIMIT:?}")),
         sends: 0,
-    };
-    let Some(device) = reach(spec).await else {
-        return operation;
+        echoes: Vec::new(),
     };
     let command = MeetingCommand::CastBallot {
         poll: poll.clone(),
@@ -259,10 +261,20 @@ async fn cast(
         answers: vec![Selection::one(choice)],
         replaces: None,
     };
-    let sent = device.run(command).await;
-    operation.result = Outcome::of(&sent.answer);
-    operation.sends = sent.sends;
-    let _ = device.finish().await;
+    for attempt in 0..=RESENDS {
+        let Some(device) = reach(spec.clone()).await else {
+            break;
+        };
+        let sent = device.run(command.clone()).await;
+        let outcome = Outcome::of(&sent.answer);
+        if attempt == 0 {
+            operation.result = outcome;
+            operation.sends = sent.sends;
+        } else {
+            operation.echoes.push(outcome);
+        }
+        let _ = device.finish().await;
+    }
     operation
 }
 

@@ -177,6 +177,7 @@ pub(crate) async fn run(hub: Hub, rounds: usize) {
                 sent_at: delays[index],
                 result: Outcome::of(&sent.answer),
                 sends: sent.sends,
+                echoes: Vec::new(),
             })
             .collect();
         let line = check_round(&mut report, round, &history, view);

@@ -217,6 +217,7 @@ pub(crate) async fn run(fault: Fault) {
             sent_at: delays[index],
             result: Outcome::of(&sent.answer),
             sends: sent.sends,
+            echoes: Vec::new(),
         })
         .collect();
     check_ballots(&mut report, &history, &server);
