@@ -277,7 +277,8 @@ impl PrivatePostgres {
         std::fs::read_to_string(self.log_path()).unwrap_or_default()
     }
 
-    fn data_dir(&self) -> PathBuf {
+    /// The cluster's data directory (the secrecy test reads every file in it).
+    pub fn data_dir(&self) -> PathBuf {
         self.dir.path().join("data")
     }
 

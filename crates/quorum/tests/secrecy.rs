@@ -1,12 +1,14 @@
 //! The secrecy of a secret poll, checked on everything the hub keeps: delegates vote
 //! through real WebSockets while every log line at every level (TRACE) is captured; then
-//! the SQLite files, the logs and the exported record are scanned. No stored row, log
-//! line or exported entry may pair a voter with a choice or with a receipt (a receipt
-//! leads to its choice), and the ballot ids that tie a ballot to its seat must appear
-//! nowhere at all. The published receipts list carries no choice.
+//! the store (SQLite's files, or a private PostgreSQL's rows and data files), the logs,
+//! the metrics and the exported record are scanned. No stored row, log line, metric or
+//! exported entry may pair a voter with a choice or with a receipt (a receipt leads to
+//! its choice), and the ballot ids that tie a ballot to its seat must appear nowhere at
+//! all. The published receipts list carries no choice.
 //!
-//! Not covered here, and said so in ARCHITECTURE.md: the order of a `vote_registered`
-//! event and the `secret_ballot_cast` written with it in the same commit.
+//! Not covered here, and said so in docs/threat-model.md: the order of a
+//! `vote_registered` event and the `secret_ballot_cast` written with it in the same
+//! commit.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -15,9 +17,7 @@
     reason = "a test that panics is a failed test"
 )]
 
-use std::io::Write;
-use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, OnceLock};
 
 use quorum_client::{CommandOutcome, ConnectOptions, Connection, Http, random_id};
 use quorum_domain::meeting::roster::PresenceMode;
@@ -27,7 +27,9 @@ use quorum_domain::{
     Actor, BallotId, CreateMeeting, MeetingCommand, MeetingId, MemberId, PollId, Role,
 };
 use quorum_gateway::access::Grant;
-use quorum_gateway::{Bound, Hub};
+use quorum_gateway::{Bound, GatewayConfig, Hub};
+use quorum_store::{BlobStore, PgLog, PgOptions};
+use quorum_testkit::postgres::PrivatePostgres;
 
 #[allow(dead_code, reason = "each test file uses a part of the shared support")]
 #[path = "support/meeting.rs"]
@@ -35,35 +37,123 @@ mod meeting;
 
 use meeting::{invitee, open_hub, run, yes_no_poll};
 
+/// Modules declared at a crate root are looked for beside it, in `tests/`; declaring
+/// them in this inline module puts them in `tests/secrecy/`.
+mod secrecy {
+    pub(crate) mod scan;
+}
+
+use secrecy::scan::{Captured, Secrets};
+
 const VOTERS: usize = 9;
 
-/// Every log line of the process, as written.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
+/// Every log line of the process, at every level, from whichever test runs first.
+fn captured_logs() -> &'static Captured {
+    static LOGS: OnceLock<Captured> = OnceLock::new();
+    LOGS.get_or_init(|| {
+        let logs = Captured::default();
+        let writer = logs.clone();
+        tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_ansi(false)
+            .with_writer(move || writer.clone())
+            .init();
+        logs
+    })
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_stored_byte_log_line_or_export_pairs_a_voter_with_a_choice() {
-    let logs = Captured::default();
-    let writer = logs.clone();
-    tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .init();
-
+    let logs = captured_logs();
     let data = tempfile::tempdir().unwrap();
-    let hub = start(data.path()).await;
+    let (hub, _) = open_hub(data.path(), |_| {}).await;
+    let (secrets, record) = vote_in_secret(hub).await;
+
+    // The database and its write-ahead log, byte by byte and row by row.
+    for name in ["quorum.db", "quorum.db-wal"] {
+        if let Ok(bytes) = std::fs::read(data.path().join(name)) {
+            secrets.no_ballot_id_in(&String::from_utf8_lossy(&bytes), name);
+        }
+    }
+    let connection = rusqlite::Connection::open(data.path().join("quorum.db")).unwrap();
+    let mut rows = connection
+        .prepare("SELECT stream || ' ' || seq, body FROM events ORDER BY stream, seq")
+        .unwrap();
+    let rows: Vec<(String, String)> = rows
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    scan_rows(&secrets, &rows);
+    scan_logs_and_record(&secrets, logs, &record);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_postgresql_no_row_or_data_file_pairs_a_voter_with_a_choice() {
+    let logs = captured_logs();
+    let mut postgres = PrivatePostgres::start().await;
+    let log = PgLog::connect(&postgres.url(), PgOptions::default())
+        .await
+        .unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let config = GatewayConfig {
+        listen: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+        data: data.path().to_owned(),
+        ..GatewayConfig::default()
+    };
+    let blobs = BlobStore::open(&data.path().join("blobs")).unwrap();
+    let hub = Hub::open(config, Arc::new(log), blobs).await.unwrap();
+    let (secrets, record) = vote_in_secret(hub).await;
+
+    // Every row of every table, as text.
+    let (client, connection) = tokio_postgres::connect(&postgres.url(), tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(connection);
+    let tables: Vec<String> = client
+        .query(
+            "SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| row.get(0))
+        .collect();
+    assert!(
+        tables.iter().any(|table| table == "quorum_events"),
+        "{tables:?}"
+    );
+    let mut rows = Vec::new();
+    for table in &tables {
+        let query = format!("SELECT t::text FROM {table} t");
+        for (index, row) in client.query(&query, &[]).await.unwrap().iter().enumerate() {
+            rows.push((format!("{table} row {index}"), row.get::<_, String>(0)));
+        }
+    }
+    drop(client);
+    scan_rows(&secrets, &rows);
+
+    // Every data file, the write-ahead log included, once PostgreSQL has checkpointed.
+    postgres.stop().await;
+    let scanned = secrets.no_ballot_id_in_files(&postgres.data_dir());
+    assert!(
+        scanned > 1_000_000,
+        "PostgreSQL's files were read ({scanned} bytes)"
+    );
+    scan_logs_and_record(&secrets, logs, &record);
+    eprintln!(
+        "scanned {} rows of {} tables and {scanned} bytes of PostgreSQL's files",
+        rows.len(),
+        tables.len()
+    );
+}
+
+/// Runs the secret poll through `hub` (served on a free port) and returns its secrets
+/// and the exported record; the metrics are scanned while the hub serves, and the hub
+/// is gone when this returns, every acknowledged write committed.
+async fn vote_in_secret(hub: Hub) -> (Secrets, serde_json::Value) {
+    let hub = serve(hub).await;
     let http = Http::new(&format!("http://{}", hub.config().listen)).unwrap();
     let ws_url = format!("ws://{}/ws", hub.config().listen);
     let meeting = MeetingId::new("bau-cu-kin").unwrap();
@@ -150,41 +240,36 @@ async fn no_stored_byte_log_line_or_export_pairs_a_voter_with_a_choice() {
         .await
         .unwrap();
     let record = serde_json::to_value(&record).unwrap();
-    // Every acknowledged write is committed to the files now, which is what is scanned.
-    drop(hub);
-
     let secrets = Secrets {
         voters: voters.iter().map(ToString::to_string).collect(),
         ballots: ballots.iter().map(ToString::to_string).collect(),
-        receipts: receipts.clone(),
+        receipts,
         poll: poll.to_string(),
     };
+    let metrics = http.get_bytes("/metrics", None).await.unwrap();
+    secrets.nothing_in_metrics(&String::from_utf8_lossy(&metrics.body));
+    // Every acknowledged write is committed to the store now, which is what is scanned.
+    drop(hub);
+    (secrets, record)
+}
 
-    // The database and its write-ahead log, byte by byte and row by row.
-    for name in ["quorum.db", "quorum.db-wal"] {
-        if let Ok(bytes) = std::fs::read(data.path().join(name)) {
-            secrets.no_ballot_id_in(&String::from_utf8_lossy(&bytes), name);
-        }
-    }
-    let connection = rusqlite::Connection::open(data.path().join("quorum.db")).unwrap();
-    let mut rows = connection
-        .prepare("SELECT stream, seq, body FROM events ORDER BY stream, seq")
-        .unwrap();
-    let rows: Vec<(String, u64, String)> = rows
-        .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
+/// Every stored row on its own: no voter paired with a choice or a receipt, no ballot
+/// id; and every secret ballot is there.
+fn scan_rows(secrets: &Secrets, rows: &[(String, String)]) {
     let mut secret_rows = 0;
-    for (stream, seq, body) in &rows {
-        let place = format!("row {seq} of {stream}");
-        secrets.no_pair_in(body, &place);
+    for (place, body) in rows {
+        secrets.no_ballot_id_in(body, place);
+        secrets.no_pair_in(body, place);
         if body.contains("secret_ballot_cast") {
             secret_rows += 1;
         }
     }
     assert_eq!(secret_rows, VOTERS, "every secret ballot is stored");
+}
 
+/// Every log line at every level, and the exported record with its receipts list.
+#[allow(clippy::print_stderr, reason = "the figures of the run, for --nocapture")]
+fn scan_logs_and_record(secrets: &Secrets, logs: &Captured, record: &serde_json::Value) {
     // Every log line, at every level.
     let logs = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
     let lines = logs.lines().count();
@@ -209,7 +294,7 @@ async fn no_stored_byte_log_line_or_export_pairs_a_voter_with_a_choice() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|entry| entry["poll"] == poll.to_string())
+        .find(|entry| entry["poll"] == secrets.poll)
         .expect("the secret poll's receipts are published");
     let listed = published["rounds"][0]["receipts"].as_array().unwrap();
     let mut listed: Vec<String> = listed
@@ -221,7 +306,7 @@ async fn no_stored_byte_log_line_or_export_pairs_a_voter_with_a_choice() {
                 .to_owned()
         })
         .collect();
-    let mut expected = receipts;
+    let mut expected = secrets.receipts.clone();
     expected.sort();
     assert_eq!(
         listed, expected,
@@ -230,55 +315,13 @@ async fn no_stored_byte_log_line_or_export_pairs_a_voter_with_a_choice() {
     listed.dedup();
     assert_eq!(listed.len(), VOTERS);
     eprintln!(
-        "scanned {} rows, {lines} log lines and {} exported events",
-        rows.len(),
+        "scanned {lines} log lines and {} exported events",
         record["events"].as_array().unwrap().len()
     );
 }
 
-/// What must never be found together, or at all.
-struct Secrets {
-    voters: Vec<String>,
-    ballots: Vec<String>,
-    receipts: Vec<String>,
-    poll: String,
-}
-
-impl Secrets {
-    /// A ballot id with the seat tag names the seat: it is never kept.
-    fn no_ballot_id_in(&self, text: &str, place: &str) {
-        for ballot in &self.ballots {
-            assert!(
-                !text.contains(ballot.as_str()),
-                "{place} holds ballot id {ballot}"
-            );
-        }
-    }
-
-    /// One row, line or entry never names a voter together with a choice of the secret
-    /// poll, nor together with a receipt of it.
-    fn no_pair_in(&self, text: &str, place: &str) {
-        let Some(voter) = self
-            .voters
-            .iter()
-            .find(|voter| text.contains(voter.as_str()))
-        else {
-            return;
-        };
-        let choice = text.contains(&self.poll) && text.contains("answers");
-        assert!(!choice, "{place} pairs voter {voter} with a choice: {text}");
-        if let Some(receipt) = self
-            .receipts
-            .iter()
-            .find(|receipt| text.contains(receipt.as_str()))
-        {
-            panic!("{place} pairs voter {voter} with receipt {receipt}: {text}");
-        }
-    }
-}
-
-async fn start(data: &Path) -> Hub {
-    let (hub, _) = open_hub(data, |_| {}).await;
+/// Serves `hub` on its (free) port.
+async fn serve(hub: Hub) -> Hub {
     let bound = Bound::bind(hub.clone()).await.unwrap();
     tokio::spawn(async move {
         bound.serve(std::future::pending()).await.unwrap();
