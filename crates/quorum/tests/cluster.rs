@@ -17,6 +17,7 @@
 /// them in this inline module puts them in `tests/cluster/`.
 mod cluster {
     pub(crate) mod crowd;
+    pub(crate) mod cuts;
     pub(crate) mod device;
     pub(crate) mod fault;
     pub(crate) mod follower;
@@ -85,4 +86,10 @@ async fn ballots_race_closes_on_the_embedded_hub() {
 async fn an_embedded_hub_killed_again_and_again_mid_burst() {
     let _turn = ONE_AT_A_TIME.lock().await;
     cluster::kills::run().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn devices_cut_off_again_and_again_resume_without_a_gap() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    cluster::cuts::run().await;
 }

@@ -68,6 +68,8 @@ pub(crate) struct DeviceReport {
     /// The node it ended on.
     pub(crate) node: usize,
     pub(crate) reconnects: u32,
+    /// Connections cut off on purpose (see [`Device::cut`]).
+    pub(crate) cuts: u32,
     /// From the connection's end to the resumed subscription, per reconnect.
     pub(crate) reconnect_times: Vec<Duration>,
     /// Commands sent again on a new connection after the old one ended unanswered.
@@ -96,6 +98,12 @@ pub(super) enum Order {
     Poll {
         poll: PollId,
         reply: oneshot::Sender<Option<PollView>>,
+    },
+    /// Drop the connection without a word, stay away this long, then reconnect and
+    /// resume; answered when the pause is over.
+    Cut {
+        pause: Duration,
+        reply: oneshot::Sender<()>,
     },
 }
 
@@ -167,6 +175,14 @@ impl Device {
             reply,
         });
         timeout(Duration::from_secs(10), view).await.ok()?.ok()?
+    }
+
+    /// Cuts the connection off for `pause` (as a phone leaving the Wi-Fi does), then
+    /// lets the device reconnect and resume; resolves when the pause is over.
+    pub(crate) fn cut(&self, pause: Duration) -> oneshot::Receiver<()> {
+        let (reply, over) = oneshot::channel();
+        self.order(Order::Cut { pause, reply });
+        over
     }
 
     /// Closes the connection and returns what the device went through.

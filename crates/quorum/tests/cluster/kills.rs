@@ -67,7 +67,7 @@ pub(crate) async fn run() {
         "embedded hub killed {} times: {} voters, {} clients",
         scale.kills, scale.voters, scale.clients
     ));
-    let mut cluster = Cluster::embedded();
+    let mut cluster = Cluster::embedded("");
     let _logs = LogsOnFailure(cluster.log_paths());
     let people = meeting::open(&mut cluster, &mut report, MEETING, scale.voters).await;
     let meeting = MeetingId::new(MEETING).unwrap();

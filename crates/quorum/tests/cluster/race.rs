@@ -57,7 +57,7 @@ pub(crate) async fn run(hub: Hub, rounds: usize) {
             let cluster = Cluster::configure(&stores.backends, 3);
             (Some(stores), cluster)
         }
-        Hub::Embedded => (None, Cluster::embedded()),
+        Hub::Embedded => (None, Cluster::embedded("")),
     };
     let nodes_count = cluster.nodes.len();
     let mut report = Report::new(&format!(

@@ -90,15 +90,17 @@ impl Cluster {
     }
 
     /// One node in the embedded mode (SQLite in its data directory, no Redis), with the
-    /// admin commands on the same directory; starts nothing.
-    pub(crate) fn embedded() -> Cluster {
+    /// admin commands on the same directory and `limits` (TOML lines) added to its
+    /// `[limits]`; starts nothing.
+    pub(crate) fn embedded(limits: &str) -> Cluster {
         let root = tempfile::Builder::new()
             .prefix("quorum-embedded-")
             .tempdir()
             .unwrap();
         let dir = root.path().join("n1");
         std::fs::create_dir_all(dir.join("data")).unwrap();
-        std::fs::write(dir.join("node.toml"), EMBEDDED_TOML).unwrap();
+        let toml = format!("{EMBEDDED_TOML}{limits}\n");
+        std::fs::write(dir.join("node.toml"), toml).unwrap();
         let node = Node {
             name: "n1".to_owned(),
             port: free_port(),

@@ -148,6 +148,13 @@ impl Actor {
                     .and_then(|follower| follower.polls.get(&poll).cloned());
                 let _ = reply.send(view);
             }
+            Order::Cut { pause, reply } => {
+                // Dropped, not closed: the hub sees the socket end with no close frame.
+                drop(self.connection.take());
+                self.report.cuts += 1;
+                sleep(pause).await;
+                let _ = reply.send(());
+            }
         }
     }
 
