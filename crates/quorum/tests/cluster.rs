@@ -34,7 +34,7 @@ mod cluster {
 #[path = "support/node.rs"]
 mod node;
 
-use cluster::fault::Fault;
+use cluster::fault::{Fault, Hub};
 use tokio::sync::Mutex;
 
 /// One test at a time: three nodes and hundreds of devices take both cores.
@@ -73,23 +73,29 @@ async fn postgres_restarted_mid_burst() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ballots_race_closes() {
     let _turn = ONE_AT_A_TIME.lock().await;
-    cluster::race::run(cluster::race::Hub::Cluster, 20).await;
+    cluster::race::run(Hub::Cluster, 20).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ballots_race_closes_on_the_embedded_hub() {
     let _turn = ONE_AT_A_TIME.lock().await;
-    cluster::race::run(cluster::race::Hub::Embedded, 10).await;
+    cluster::race::run(Hub::Embedded, 10).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_embedded_hub_killed_again_and_again_mid_burst() {
     let _turn = ONE_AT_A_TIME.lock().await;
-    cluster::kills::run().await;
+    cluster::kills::run(Hub::Embedded).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn devices_cut_off_again_and_again_resume_without_a_gap() {
     let _turn = ONE_AT_A_TIME.lock().await;
     cluster::cuts::run().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cluster_nodes_killed_again_and_again_mid_burst() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    cluster::kills::run(Hub::Cluster).await;
 }

@@ -23,6 +23,29 @@ const DOWN_AT_LEAST: Duration = Duration::from_millis(500);
 /// How long a node may take to say, on `/readyz`, that a backend is down or back.
 const READINESS_LIMIT: Duration = Duration::from_secs(10);
 
+/// Where a scenario runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Hub {
+    /// Three nodes on a fresh PostgreSQL database and the machine's Redis.
+    Cluster,
+    /// One node on SQLite.
+    Embedded,
+}
+
+impl Hub {
+    /// The backends (to keep until the nodes are gone) and the nodes, not started.
+    pub(crate) async fn configure(self) -> (Option<Stores>, Cluster) {
+        match self {
+            Hub::Cluster => {
+                let stores = Stores::for_fault(Fault::None).await;
+                let cluster = Cluster::configure(&stores.backends, 3);
+                (Some(stores), cluster)
+            }
+            Hub::Embedded => (None, Cluster::embedded("")),
+        }
+    }
+}
+
 /// What goes wrong during the burst.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Fault {

@@ -19,11 +19,11 @@ use tokio::time::{Instant, timeout};
 
 use super::crowd::{self, expect_ack};
 use super::device::{Answer, COMMAND_LIMIT, Device, DeviceSpec, Sent};
-use super::fault::{Fault, Stores};
+use super::fault::Hub;
 use super::history::{self, Operation, Outcome};
 use super::meeting::{self, named_motion};
 use super::report::Report;
-use crate::node::{Cluster, LogsOnFailure};
+use crate::node::LogsOnFailure;
 
 const SEATS: usize = 1_000;
 const CLOSES: usize = 50;
@@ -32,15 +32,6 @@ const CLOSERS_PER_NODE: usize = 2;
 /// The ballots of a round are sent over this long.
 const SPREAD: Duration = Duration::from_secs(1);
 const MEETING: &str = "hdnd-tinh-race";
-
-/// Where the race runs.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum Hub {
-    /// Three nodes on a fresh PostgreSQL database and Redis.
-    Cluster,
-    /// One node on SQLite.
-    Embedded,
-}
 
 /// Runs `rounds` rounds of the race (the reliability table's 100 with
 /// `QUORUM_FULL_SCALE=1`).
@@ -51,14 +42,7 @@ pub(crate) async fn run(hub: Hub, rounds: usize) {
         rounds
     };
     // Declared before the cluster, so dropped after it: the nodes stop first.
-    let (_stores, mut cluster) = match hub {
-        Hub::Cluster => {
-            let stores = Stores::for_fault(Fault::None).await;
-            let cluster = Cluster::configure(&stores.backends, 3);
-            (Some(stores), cluster)
-        }
-        Hub::Embedded => (None, Cluster::embedded("")),
-    };
+    let (_stores, mut cluster) = hub.configure().await;
     let nodes_count = cluster.nodes.len();
     let mut report = Report::new(&format!(
         "race: {SEATS} ballots vs {CLOSES} closes on {nodes_count} node(s), {rounds} rounds"
