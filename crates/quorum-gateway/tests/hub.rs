@@ -17,6 +17,7 @@ mod hub {
     mod cluster;
     mod contention;
     mod documents;
+    mod matrix;
     mod meeting;
     mod notes;
     mod rest;
@@ -24,6 +25,7 @@ mod hub {
     mod roles;
     mod secret_wire;
     mod support;
+    mod tokens;
     mod uploads;
     mod versions;
 }

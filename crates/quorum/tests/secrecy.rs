@@ -268,7 +268,10 @@ fn scan_rows(secrets: &Secrets, rows: &[(String, String)]) {
 }
 
 /// Every log line at every level, and the exported record with its receipts list.
-#[allow(clippy::print_stderr, reason = "the figures of the run, for --nocapture")]
+#[allow(
+    clippy::print_stderr,
+    reason = "the figures of the run, for --nocapture"
+)]
 fn scan_logs_and_record(secrets: &Secrets, logs: &Captured, record: &serde_json::Value) {
     // Every log line, at every level.
     let logs = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
