@@ -1,6 +1,7 @@
 // Live updates never reset a choice not sent yet: a delegate answers the first question
 // of a two-question poll, and while the hall checks in, votes and the chair publishes the
-// last result, the answer stays chosen (and focused); so does the second, and so does the
+// last result, the answer stays chosen (and focused); so does the second, through a
+// thousand presence changes of other delegates (reliability R5), and so does the
 // confirmation step; then the ballot goes out with a receipt.
 
 import assert from 'node:assert/strict';
@@ -16,6 +17,13 @@ const QUESTIONS = ['Đồng ý tổng thu ngân sách năm 2027?', 'Đồng ý t
 /** The floor delegates who vote while the phone is choosing. */
 const FLOOR_FROM = 20;
 const FLOOR_COUNT = 10;
+/** The delegates who check out and in again while the phone is choosing (R5). */
+const CHURN_FROM = 10;
+const CHURN_COUNT = 10;
+/** Presence changes, all told: each one an update on every screen. */
+const CHURN_UPDATES = 1_000;
+/** Between two commands of one churning delegate: under the hub's 20 messages a second. */
+const CHURN_PACE_MS = 60;
 
 export async function run(hall) {
   const [chair, projector, phone] = await Promise.all([hall.chair(), hall.projector(), hall.delegate(3)]);
@@ -74,9 +82,11 @@ export async function run(hall) {
   assert.ok(await focused(option(0, 'Tán thành')), 'the chosen answer keeps the focus');
   assert.ok(await phone.button('Tiếp tục', card).isDisabled(), 'no confirmation before both answers');
 
-  // The second answer; more ballots arrive.
+  // The second answer; more ballots arrive, then a thousand presence changes.
   await phone.press(option(1, 'Không tán thành'));
   await floorVotes(3);
+  await churn(floor, Array.from({ length: CHURN_COUNT }, (_, i) => hall.delegateLink(CHURN_FROM + i)));
+  await progressShows(phone, TITLE, voted, entitled);
   assert.deepEqual(await pressed(0), ['Tán thành']);
   assert.deepEqual(await pressed(1), ['Không tán thành']);
   assert.ok(await focused(option(1, 'Không tán thành')), 'the second answer keeps the focus');
@@ -92,4 +102,22 @@ export async function run(hall) {
   await receiptShows(phone, TITLE);
   await progressShows(chair, TITLE, voted + 1, entitled);
   await progressShows(projector, TITLE, voted + 1, entitled);
+}
+
+/** Each delegate checks in, then out and in again, until CHURN_UPDATES changes are made,
+ * the delegates side by side, each paced under the hub's rate limit. */
+async function churn(floor, links) {
+  const rounds = CHURN_UPDATES / links.length / 2;
+  const pause = () => new Promise((resolve) => setTimeout(resolve, CHURN_PACE_MS));
+  await Promise.all(
+    links.map(async (link) => {
+      await floor.checkIn(link);
+      for (let round = 0; round < rounds; round += 1) {
+        await pause();
+        await floor.command(link, { type: 'check_out', member: null });
+        await pause();
+        await floor.command(link, { type: 'check_in', member: null, mode: 'in_room' });
+      }
+    }),
+  );
 }
