@@ -13,6 +13,7 @@ pub mod examples;
 pub mod localized;
 pub mod request;
 pub mod schema;
+pub mod secret;
 pub mod server;
 pub mod version;
 

@@ -1,5 +1,7 @@
 //! Secrets handed to people: session tokens and the one-time codes of invitation and
 //! sign-in links. Only their SHA-256 is ever stored; the secret itself is shown once.
+//! The gateway uses it as `quorum_gateway::token`; it lives here, in a crate without a
+//! runtime or network stack, so that its parser can be fuzzed cheaply (`fuzz/`).
 
 use std::fmt;
 
