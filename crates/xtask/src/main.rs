@@ -12,17 +12,22 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 
 mod browser;
+mod fuzz;
 
 const USAGE: &str = "\
 usage: cargo xtask <task>
 
 tasks:
   test             the whole suite, as CI runs it: format check, clippy -D warnings,
-                   browser-deps, every test
+                   browser-deps, every test, and a short fuzz run (15 s per target)
   fmt              format the code
   clippy           lint every crate and target with warnings as errors
   protocol-docs    regenerate docs/protocol/asyncapi.yaml and docs/protocol/quorum.schema.json
   deny             check licences, bans and sources with cargo-deny (installs it if missing)
+  fuzz [SECONDS]   run each cargo-fuzz target in fuzz/ for SECONDS (default 15) on a
+                   copy of its corpus, with nightly (and cargo-fuzz, installed if
+                   missing); fails on any crash, panic, timeout or out-of-memory and
+                   names the reproducer in fuzz/artifacts/
   browser-deps     install what the tests run: Debian's chromium, pdftotext and openssl,
                    and npm ci in crates/quorum-web/tests/browser (each only when missing
                    or out of date)
@@ -37,6 +42,7 @@ fn main() -> ExitCode {
         "protocol-docs" => protocol_docs(),
         "deny" => deny(),
         "browser-deps" => browser::deps(&root()),
+        "fuzz" => fuzz_seconds().and_then(|seconds| fuzz::run(&root(), seconds)),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
@@ -61,11 +67,22 @@ fn test() -> Result<()> {
         cargo(&["test", "--workspace", "--all-targets", "--locked"])?;
         cargo(&["test", "--workspace", "--doc", "--locked"])
     })?;
+    step("fuzz", || fuzz::run(&root(), fuzz::CI_SECONDS))?;
     eprintln!(
         "xtask test: all passed in {:.0} s",
         started.elapsed().as_secs_f64()
     );
     Ok(())
+}
+
+/// The seconds per target of `cargo xtask fuzz [SECONDS]`.
+fn fuzz_seconds() -> Result<u64> {
+    match std::env::args().nth(2) {
+        None => Ok(fuzz::CI_SECONDS),
+        Some(seconds) => seconds
+            .parse()
+            .with_context(|| format!("fuzz takes a number of seconds, not {seconds:?}")),
+    }
 }
 
 fn clippy() -> Result<()> {
