@@ -9,7 +9,9 @@ use quorum_domain::meeting::settings::{MeetingDetails, MeetingKind, MeetingSetti
 use quorum_domain::poll::question::{Question, QuestionKind};
 use quorum_domain::poll::{Eligibility, PollSpec, ResultsVisibility};
 use quorum_domain::rules::MajorityRule;
-use quorum_domain::{Actor, CreateMeeting, MeetingCommand, MeetingId, MemberId, PollId, Role};
+use quorum_domain::{
+    Actor, CreateMeeting, GroupId, MeetingCommand, MeetingId, MemberId, PollId, Role,
+};
 use quorum_gateway::access::Grant;
 use quorum_gateway::config::ClusterConfig;
 use quorum_gateway::room::CommandOutcome;
@@ -264,8 +266,23 @@ pub(crate) fn check_in(member: Option<MemberId>) -> MeetingCommand {
 }
 
 fn invitee(member: &str, role: Role, voting_right: bool) -> Invitee {
+    invitee_in(
+        &MemberId::new(member).unwrap(),
+        role,
+        voting_right,
+        Vec::new(),
+    )
+}
+
+/// A participant of weight 1 in `groups`.
+pub(super) fn invitee_in(
+    member: &MemberId,
+    role: Role,
+    voting_right: bool,
+    groups: Vec<GroupId>,
+) -> Invitee {
     Invitee {
-        member: MemberId::new(member).unwrap(),
+        member: member.clone(),
         name: format!("Người {member}"),
         position: String::new(),
         unit: None,
@@ -273,7 +290,7 @@ fn invitee(member: &str, role: Role, voting_right: bool) -> Invitee {
         role,
         voting_right,
         weight: 1,
-        groups: Vec::new(),
+        groups,
     }
 }
 

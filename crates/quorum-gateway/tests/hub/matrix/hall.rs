@@ -5,7 +5,6 @@ use std::collections::BTreeSet;
 
 use quorum_client::random_id;
 use quorum_domain::meeting::agenda::DocumentAccess;
-use quorum_domain::meeting::roster::Invitee;
 use quorum_domain::meeting::settings::{MeetingDetails, MeetingKind, MeetingSettings};
 use quorum_domain::poll::question::Selection;
 use quorum_domain::poll::{PollSpec, ResultsVisibility};
@@ -14,7 +13,7 @@ use quorum_domain::{Actor, CreateMeeting, GroupId, ItemId, MeetingCommand, Meeti
 use quorum_domain::{MemberId, PollId, Role};
 
 use super::super::documents::{approve, pdf_content, upload};
-use super::super::support::{TestHub, actor, check_in, member, yes_no_poll};
+use super::super::support::{TestHub, actor, check_in, invitee_in, member, yes_no_poll};
 use super::{Kind, Profile, member_of};
 
 /// A meeting and its confidential document.
@@ -38,14 +37,14 @@ pub(super) async fn set_up(
     let meeting = new_meeting(hub, id).await;
     let group = vec![GroupId::new("bieu-quyet").unwrap()];
     let conductor = member("dieu-hanh");
-    let mut invitees = vec![invitee(&conductor, Role::Chair, false, Vec::new())];
-    invitees.push(invitee(
+    let mut invitees = vec![invitee_in(&conductor, Role::Chair, false, Vec::new())];
+    invitees.push(invitee_in(
         &member("ghe-khac"),
         Role::Delegate,
         true,
         group.clone(),
     ));
-    invitees.push(invitee(
+    invitees.push(invitee_in(
         &member("nhan-ghe-khac"),
         Role::Delegate,
         true,
@@ -72,18 +71,18 @@ pub(super) async fn set_up(
         if profile.entitled {
             readers.insert(id.clone());
         }
-        invitees.push(invitee(&id, role, role != Role::Guest, groups));
+        invitees.push(invitee_in(&id, role, role != Role::Guest, groups));
         if profile.present {
             setup.push(check_in(Some(id.clone())));
         }
         if profile.kind == Kind::ProxyHolder {
             let seat = member(&format!("uq-{id}"));
-            invitees.push(invitee(&seat, Role::Delegate, true, group.clone()));
+            invitees.push(invitee_in(&seat, Role::Delegate, true, group.clone()));
             setup.push(grant(seat, id.clone()));
         }
         if profile.delegated {
             let holder = member(&format!("nhan-{id}"));
-            invitees.push(invitee(&holder, Role::Delegate, true, Vec::new()));
+            invitees.push(invitee_in(&holder, Role::Delegate, true, Vec::new()));
             setup.push(grant(id.clone(), holder));
         }
     }
@@ -221,19 +220,5 @@ fn grant(from: MemberId, to: MemberId) -> MeetingCommand {
     MeetingCommand::GrantProxy {
         from: Some(from),
         to,
-    }
-}
-
-fn invitee(member: &MemberId, role: Role, voting_right: bool, groups: Vec<GroupId>) -> Invitee {
-    Invitee {
-        member: member.clone(),
-        name: format!("Người {member}"),
-        position: String::new(),
-        unit: None,
-        unit_name: "HĐND".into(),
-        role,
-        voting_right,
-        weight: 1,
-        groups,
     }
 }
